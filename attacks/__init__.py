@@ -1,0 +1,1 @@
+"""Membership-inference attacks, one per module; registered through the ``bench.attacks`` entry points."""

@@ -1,0 +1,1 @@
+"""Synthesizers, one per module; registered through the ``bench.synthesizers`` entry points."""

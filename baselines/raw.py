@@ -1,0 +1,30 @@
+"""The "Raw Data" row: release the training rows themselves."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bench.synthesizer import Synthesizer
+
+
+class RawRelease(Synthesizer):
+    """Releases the private training rows unchanged: the reference point for
+    utility (train-on-real) and the worst case for privacy. Asked for more
+    rows than it holds, it repeats rows chosen at random.
+
+    Reference: the "Raw Data" row of Table 1 in dp-medgan.txt.
+    """
+
+    name = "raw"
+    display_name = "Raw Data"
+
+    def _fit(self, train, *, budget, public):
+        self.train_ = train.copy()
+        return None
+
+    def _sample(self, n: int) -> pd.DataFrame:
+        rows = len(self.train_)
+        if n == rows:
+            return self.train_.copy()
+        index = self.rng_.choice(rows, n, replace=n > rows)
+        return self.train_.iloc[index]

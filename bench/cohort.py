@@ -1,0 +1,143 @@
+"""A cohort (table + public schema) and its seeded split into named parts.
+
+The parts, all disjoint:
+
+=========  ===============================================================
+train      private: the members a synthesizer is fitted on
+holdout    non-members from the same population, for membership attacks
+reference  the attacker's own sample of the population
+test       real data for downstream (train-on-synthetic, test-on-real) scores
+public     data a method may use at no privacy cost; for multi-hospital
+           cohorts it comes from hospitals disjoint from all other parts
+=========  ===============================================================
+
+Default sizes (``SplitPlan``): ``public`` is 10% of the cohort, or the rows of
+the named public hospitals; of the rest, ``holdout`` and ``reference`` take
+15% each but ``holdout`` at least 1,000 rows (so that a 1% false-positive rate
+is resolved by 10 rows), ``test`` 10%, and ``train`` what remains. On
+``mimic3-sim`` (10,000): train 5,400, holdout 1,350, reference 1,350,
+test 900, public 1,000. On ``eicu-sim`` (5,000) ``public`` is the three public
+hospitals' patients and the rest split with ``holdout`` = 1,000.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bench.errors import BenchInputError
+from bench.schema import Schema
+
+SPLIT_NAMES = ("train", "holdout", "reference", "test", "public")
+
+
+@dataclass(frozen=True)
+class CohortOptions:
+    """What a cohort factory may be told on the command line.
+
+    Attributes:
+        n_patients: Size override for simulated cohorts (tests use small ones).
+        data_dir: Folder holding a real database export.
+        csv: Path of a CSV file for the ``csv`` cohort.
+        schema: Path of the schema JSON for the ``csv`` cohort.
+    """
+
+    n_patients: int | None = None
+    data_dir: Path | None = None
+    csv: Path | None = None
+    schema: Path | None = None
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """Fractions of the seeded split (see module docstring)."""
+
+    public: float = 0.10
+    holdout: float = 0.15
+    reference: float = 0.15
+    test: float = 0.10
+    min_holdout: int = 1_000
+    public_sites: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Split:
+    """The five disjoint parts of one cohort for one seed."""
+
+    train: pd.DataFrame
+    holdout: pd.DataFrame
+    reference: pd.DataFrame
+    test: pd.DataFrame
+    public: pd.DataFrame
+
+    def sizes(self) -> dict[str, int]:
+        return {name: len(getattr(self, name)) for name in SPLIT_NAMES}
+
+
+@dataclass
+class Cohort:
+    """A cohort table with its public schema.
+
+    Attributes:
+        name: Registry name (``mimic3-sim``, ``eicu-sim``, ...).
+        table: One row per patient (ICU stay), columns as in ``schema``.
+        schema: Public description of the columns.
+        split_plan: How ``split`` divides the rows.
+        population: For simulated cohorts, the model that can draw fresh
+            patients (used by the ``oracle`` synthesizer); ``None`` for real data.
+        description: One line for ``bench list`` and the tables.
+    """
+
+    name: str
+    table: pd.DataFrame
+    schema: Schema
+    split_plan: SplitPlan = field(default_factory=SplitPlan)
+    population: Any = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        self.schema.validate(self.table, what=f"cohort {self.name!r}")
+        self.schema.validate_outcomes(self.table, what=f"cohort {self.name!r}")
+        self.table = self.table.reset_index(drop=True)
+
+    def fingerprint(self) -> str:
+        """Hash of the table's content and the schema; part of every run record's key."""
+        digest = hashlib.sha256()
+        digest.update(pd.util.hash_pandas_object(self.table, index=False).to_numpy().tobytes())
+        digest.update(json.dumps(self.schema.to_dict(), sort_keys=True).encode())
+        return digest.hexdigest()[:16]
+
+    def split(self, seed: int) -> Split:
+        plan = self.split_plan
+        rng = np.random.default_rng([seed, 0x5EED])
+        n = len(self.table)
+        if plan.public_sites:
+            if self.schema.site is None:
+                raise BenchInputError(f"cohort {self.name!r}: public sites given but the schema names no site column")
+            is_public = self.table[self.schema.site].isin(plan.public_sites).to_numpy()
+            public_idx = np.flatnonzero(is_public)
+            pool = rng.permutation(np.flatnonzero(~is_public))
+        else:
+            order = rng.permutation(n)
+            n_public = int(round(plan.public * n))
+            public_idx, pool = order[:n_public], order[n_public:]
+        m = len(pool)
+        n_holdout = min(max(plan.min_holdout, int(round(plan.holdout * m))), m // 4)
+        n_reference = int(round(plan.reference * m))
+        n_test = int(round(plan.test * m))
+        cuts = np.cumsum([n_holdout, n_reference, n_test])
+        holdout_idx, reference_idx, test_idx, train_idx = np.split(pool, cuts)
+        take = lambda idx: self.table.iloc[np.sort(idx)].reset_index(drop=True)  # noqa: E731
+        return Split(
+            train=take(train_idx),
+            holdout=take(holdout_idx),
+            reference=take(reference_idx),
+            test=take(test_idx),
+            public=take(public_idx),
+        )

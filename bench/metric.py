@@ -1,0 +1,32 @@
+"""The metric interface: (real, synthetic, schema) -> one number, with its direction.
+
+A metric declares, as class attributes, its ``goal`` (``maximize`` or
+``minimize``), its range and which real split it is compared against
+(``real_split``: ``train`` for fidelity, ``test`` for downstream utility),
+so the runner and the report never branch on metric names.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+
+from bench.schema import Schema
+
+
+class Metric:
+    name: ClassVar[str] = ""
+    display_name: ClassVar[str] = ""
+    goal: ClassVar[Literal["maximize", "minimize"]] = "minimize"
+    min_value: ClassVar[float] = 0.0
+    max_value: ClassVar[float] = float("inf")
+    real_split: ClassVar[Literal["train", "test"]] = "train"
+
+    def compute(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, seed: int) -> float:
+        value = float(self._compute(real, synthetic, schema, np.random.default_rng([seed, 0x3E7])))
+        return value
+
+    def _compute(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, rng: np.random.Generator) -> float:
+        raise NotImplementedError

@@ -1,0 +1,116 @@
+"""Downstream utility: train on synthetic, test on real (the ``test`` split), with XGBoost.
+
+* mortality: ROC-AUC and AUPRC of a model trained on all synthetic rows;
+* readmission: F1 among survivors (readmission is defined for patients who
+  left hospital alive); the decision threshold is the one that maximises F1
+  on a 20% validation slice of the (synthetic) training rows, so no real
+  test label informs it.
+
+Features are the shared encoding of every column but the two outcomes.
+The ``raw`` synthesizer releases the real ``train`` rows, so its row is the
+train-on-real reference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from bench.encoding import TableEncoder
+from bench.errors import BenchInputError
+from bench.metric import Metric
+from bench.schema import Schema
+
+XGB_PARAMS = dict(
+    n_estimators=200,
+    max_depth=4,
+    learning_rate=0.05,
+    subsample=0.8,
+    colsample_bytree=0.8,
+    tree_method="hist",
+    n_jobs=2,
+)
+
+
+class SingleClassError(BenchInputError):
+    """Training rows hold only one class of the outcome: no classifier can be trained."""
+
+
+def outcome_features(schema: Schema) -> TableEncoder:
+    return TableEncoder(schema, exclude=tuple(schema.outcomes.values()))
+
+
+def train_classifier(features: np.ndarray, labels: np.ndarray, seed: int, what: str):
+    from xgboost import XGBClassifier  # slow import: only when a model is trained
+
+    if len(np.unique(labels)) < 2:
+        raise SingleClassError(f"{what}: training rows hold a single class, no model can be trained")
+    model = XGBClassifier(**XGB_PARAMS, random_state=seed)
+    model.fit(features, labels)
+    return model
+
+
+def _mortality_scores(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, rng) -> tuple[np.ndarray, np.ndarray]:
+    column = schema.outcomes["mortality"]
+    encoder = outcome_features(schema)
+    model = train_classifier(
+        encoder.transform(synthetic), synthetic[column].to_numpy(), int(rng.integers(2**31)), "mortality"
+    )
+    return real[column].to_numpy(), model.predict_proba(encoder.transform(real))[:, 1]
+
+
+class MortalityAUC(Metric):
+    name = "mortality_auc"
+    display_name = "Mortality AUC"
+    goal = "maximize"
+    max_value = 1.0
+    real_split = "test"
+
+    def _compute(self, real, synthetic, schema, rng) -> float:
+        truth, scores = _mortality_scores(real, synthetic, schema, rng)
+        return roc_auc_score(truth, scores)
+
+
+class MortalityAUPRC(Metric):
+    name = "mortality_auprc"
+    display_name = "Mortality AUPRC"
+    goal = "maximize"
+    max_value = 1.0
+    real_split = "test"
+
+    def _compute(self, real, synthetic, schema, rng) -> float:
+        truth, scores = _mortality_scores(real, synthetic, schema, rng)
+        return average_precision_score(truth, scores)
+
+
+class ReadmissionF1(Metric):
+    name = "readmission_f1"
+    display_name = "Readmission F1"
+    goal = "maximize"
+    max_value = 1.0
+    real_split = "test"
+
+    def _compute(self, real, synthetic, schema, rng) -> float:
+        readmitted = schema.outcomes["readmission"]
+        died = schema.outcomes.get("mortality")
+        if died:
+            real = real[real[died] == 0]
+            synthetic = synthetic[synthetic[died] == 0]
+        encoder = outcome_features(schema)
+        labels = synthetic[readmitted].to_numpy()
+        if len(np.unique(labels)) < 2 or np.bincount(labels).min() < 2:
+            raise SingleClassError("readmission: synthetic survivors hold (almost) a single class, no model can be trained")
+        seed = int(rng.integers(2**31))
+        fit_rows, val_rows = train_test_split(np.arange(len(labels)), test_size=0.2, stratify=labels, random_state=seed)
+        features = encoder.transform(synthetic)
+        model = train_classifier(features[fit_rows], labels[fit_rows], seed, "readmission")
+        precision, recall, thresholds = precision_recall_curve(
+            labels[val_rows], model.predict_proba(features[val_rows])[:, 1]
+        )
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f1 = np.nan_to_num(2 * precision * recall / (precision + recall))
+        threshold = thresholds[int(np.argmax(f1[:-1]))]
+        predicted = model.predict_proba(encoder.transform(real))[:, 1] >= threshold
+        return f1_score(real[readmitted].to_numpy(), predicted, zero_division=0.0)
