@@ -82,4 +82,6 @@ def _best_threshold(scores: np.ndarray, is_member: np.ndarray) -> float:
     distinct = np.r_[sorted_scores[1:] != sorted_scores[:-1], True]
     balanced = np.where(distinct, 0.5 * (true_pos + 1 - false_pos), -np.inf)
     best = int(np.argmax(balanced))
+    if best + 1 < len(sorted_scores):  # cut midway to the next lower score, not on a sample
+        return float(0.5 * (sorted_scores[best] + sorted_scores[best + 1]))
     return float(sorted_scores[best])

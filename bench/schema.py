@@ -223,14 +223,11 @@ class Schema:
         from sdv.metadata import Metadata
 
         sdv_part = {"columns": self.to_dict()["columns"], "METADATA_SPEC_VERSION": "SINGLE_TABLE_V1"}
-        return Metadata.load_from_dict(sdv_part)
+        return Metadata.load_from_dict(sdv_part, single_table_name="cohort")
 
 
 def _sdv_column(col: Column) -> dict:
-    spec = {"sdtype": _SDV_SDTYPE[col.kind]}
-    if col.kind == "continuous":
-        spec["computer_representation"] = "Float"
-    return spec
+    return {"sdtype": _SDV_SDTYPE[col.kind]}
 
 
 def _validate_column(col: Column, values: pd.Series, what: str) -> None:

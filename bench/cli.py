@@ -1,0 +1,149 @@
+"""Command line: ``python -m bench {run,list,report,perf}``.
+
+Bad input (an unknown name, data that disagrees with its schema, a bad
+option) prints one line starting with ``error:`` and exits with status 2.
+Heavy libraries are imported only by the commands that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench.errors import BenchInputError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except BenchInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished cells are recorded; run again to resume", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="train, attack and score a grid of cells, then render the tables")
+    run.add_argument("--all", action="store_true", help="every registered synthesizer")
+    run.add_argument("--synthesizer", action="append", help="synthesizer name (repeatable)")
+    run.add_argument("--cohort", action="append", help="cohort name (repeatable; default: mimic3-sim and eicu-sim)")
+    run.add_argument("--epsilon", type=float)
+    run.add_argument("--delta", type=float)
+    run.add_argument("--seeds", type=_seeds, help="a count N (seeds 0..N-1) or a comma list such as 0,5,7")
+    run.add_argument("--profile", choices=("quick", "paper"))
+    run.add_argument("--budget-mode", choices=("calibrated", "paper"), dest="budget_mode")
+    run.add_argument("--allow-overspend", action="store_true", default=None, dest="allow_overspend")
+    run.add_argument("--device", help="auto, cpu or cuda")
+    run.add_argument("--config", type=Path, help="TOML run configuration; flags override it")
+    run.add_argument("--results-dir", type=Path, dest="results_dir")
+    run.add_argument("--force", action="store_true", default=None, help="recompute cells that have a record")
+    run.add_argument("--patients", type=int, dest="n_patients", help="size of a simulated cohort")
+    run.add_argument("--data-dir", type=Path, dest="data_dir", help="folder of a real database export")
+    run.add_argument("--csv", type=Path, help="CSV file for the 'csv' cohort")
+    run.add_argument("--schema", type=Path, help="schema JSON for the 'csv' cohort")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_run)
+
+    listing = sub.add_parser("list", help="registered synthesizers, attacks, metrics and cohorts")
+    listing.set_defaults(handler=_list)
+
+    report = sub.add_parser("report", help="re-render every table from the records (no training)")
+    report.add_argument("--results-dir", type=Path, default=Path("results"), dest="results_dir")
+    report.set_defaults(handler=_report)
+
+    perf = sub.add_parser("perf", help="time `run --all --profile quick` and `list`; figures into results/")
+    perf.add_argument("--results-dir", type=Path, default=Path("results"), dest="results_dir")
+    perf.set_defaults(handler=_perf)
+    return parser
+
+
+def _seeds(text: str) -> tuple[int, ...]:
+    try:
+        if "," in text:
+            return tuple(int(s) for s in text.split(",") if s.strip())
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a seed count or list: {text!r}") from None
+    if count < 1:
+        raise argparse.ArgumentTypeError("need at least one seed")
+    return tuple(range(count))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bench.config import build_config, load_toml
+    from bench.report import render_all
+    from bench.runner import load_suite, run_grid
+
+    if not args.all and not args.synthesizer:
+        raise BenchInputError("say which synthesizers to run: --all or --synthesizer NAME")
+    file_values = load_toml(args.config) if args.config else {}
+    overrides = {
+        key: getattr(args, key)
+        for key in ("epsilon", "delta", "seeds", "profile", "budget_mode", "allow_overspend", "device",
+                    "results_dir", "force", "n_patients", "data_dir", "csv", "schema")
+    }
+    overrides["cohorts"] = args.cohort
+    overrides["synthesizers"] = () if args.all else tuple(args.synthesizer)
+    if args.all and "synthesizers" in file_values:
+        overrides["synthesizers"] = ()
+    config = build_config(file_values, overrides)
+    suite = load_suite(config)
+    grid = run_grid(config, suite, progress=not args.no_progress)
+    written = render_all(config.results_dir)
+    failed = sum(r["status"] != "ok" for r in grid)
+    print(f"{len(grid)} cells ({failed} failed); records in {config.results_dir / 'records'}")
+    print(f"tables: {config.results_dir / 'index.md'}")
+    for path in written:
+        if path.name == "table1_mia.md":
+            print(f"  {path.parent}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from bench.registry import GROUPS, registry
+
+    broken = 0
+    for kind in GROUPS:
+        reg = registry(kind)
+        loaded, failures = reg.load_all()
+        print(f"{kind}:")
+        for name, target in loaded.items():
+            doc = (getattr(target, "__doc__", "") or "").strip().splitlines()
+            summary = getattr(target, "display_name", "") or (doc[0] if doc else "")
+            print(f"  {name:<16} {summary}  [{reg.distribution(name)}]")
+        for failure in failures:
+            broken += 1
+            print(f"  {failure.name:<16} FAILED TO LOAD, skipped: {failure.error}  [{failure.distribution}]")
+    if broken:
+        print(f"{broken} plugin(s) failed to load and will be skipped")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bench.records import load_records
+    from bench.report import render_all
+
+    if not load_records(args.results_dir):
+        raise BenchInputError(f"no run records in {args.results_dir / 'records'}; run `python -m bench run` first")
+    for path in render_all(args.results_dir):
+        print(path)
+    return 0
+
+
+def _perf(args: argparse.Namespace) -> int:
+    from bench.perf import run_perf
+
+    run_perf(args.results_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

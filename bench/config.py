@@ -1,0 +1,113 @@
+"""Run configuration: a frozen dataclass, read from a TOML file, then overridden by flags.
+
+Example ``run.toml``::
+
+    cohorts = ["mimic3-sim", "eicu-sim"]
+    synthesizers = ["raw", "k-anonymity"]   # empty or absent: every registered one
+    seeds = [0, 1, 2]
+    epsilon = 1.0
+    delta = 1e-5
+    profile = "quick"                        # or "paper"
+    budget_mode = "calibrated"               # or "paper"
+    allow_overspend = false
+    results_dir = "results"
+
+Profiles: ``quick`` fits a laptop CPU: each synthesizer's ``profiles["quick"]``
+shrinks its training (documented in its own config class and the README);
+``paper`` uses the settings of the papers in ``shared/papers``.
+Evaluation (splits, attacks, metrics) is identical in both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.errors import BenchInputError
+
+DEFAULT_COHORTS = ("mimic3-sim", "eicu-sim")
+PROFILES = ("quick", "paper")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that selects the cells of a run.
+
+    Attributes:
+        cohorts: Cohort names (registry ``bench.cohorts``).
+        synthesizers: Synthesizer names; empty means every registered one.
+        seeds: One cell per seed; a seed fixes the split, the fit and the attacks.
+        epsilon, delta: Privacy budget given to every DP synthesizer.
+        budget_mode: ``calibrated`` or ``paper`` (see ``bench.synthesizer.Budget``).
+        allow_overspend: In ``paper`` mode, keep training past the target epsilon.
+        profile: ``quick`` or ``paper``.
+        device: ``auto``, ``cpu`` or ``cuda`` for methods that train networks.
+        results_dir: Where records and tables go.
+        force: Recompute cells that already have a record.
+        n_patients: Size override for simulated cohorts.
+        data_dir: Folder of a real database export (real cohorts).
+        csv, schema: A CSV file and its schema JSON (the ``csv`` cohort).
+    """
+
+    cohorts: tuple[str, ...] = DEFAULT_COHORTS
+    synthesizers: tuple[str, ...] = ()
+    seeds: tuple[int, ...] = (0, 1, 2)
+    epsilon: float = 1.0
+    delta: float = 1e-5
+    budget_mode: str = "calibrated"
+    allow_overspend: bool = False
+    profile: str = "quick"
+    device: str = "auto"
+    results_dir: Path = Path("results")
+    force: bool = False
+    n_patients: int | None = None
+    data_dir: Path | None = None
+    csv: Path | None = None
+    schema: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise BenchInputError(f"unknown profile {self.profile!r}; expected one of {', '.join(PROFILES)}")
+        if not self.seeds:
+            raise BenchInputError("at least one seed is needed")
+        if not self.cohorts:
+            raise BenchInputError("at least one cohort is needed")
+        if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
+            raise BenchInputError(f"unknown device {self.device!r}; expected auto, cpu or cuda")
+        if self.n_patients is not None and self.n_patients < 50:
+            raise BenchInputError(f"--patients must be at least 50, got {self.n_patients}")
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML run configuration and check its keys against ``RunConfig``."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise BenchInputError(f"config file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BenchInputError(f"config file {path}: not valid TOML ({exc})") from None
+    known = {f.name for f in dataclasses.fields(RunConfig)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise BenchInputError(f"config file {path}: unknown key(s) {', '.join(unknown)}")
+    return data
+
+
+def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> RunConfig:
+    """Defaults, then the TOML file, then command-line flags (those not ``None``)."""
+    values = dict(file_values)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    for key in ("cohorts", "synthesizers", "seeds"):
+        if key in values:
+            values[key] = tuple(values[key])
+    for key in ("results_dir", "data_dir", "csv", "schema"):
+        if values.get(key) is not None:
+            values[key] = Path(values[key])
+    try:
+        return RunConfig(**values)
+    except TypeError as exc:
+        raise BenchInputError(f"bad configuration: {exc}") from None

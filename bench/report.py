@@ -1,0 +1,357 @@
+"""Render the tables in ``results/`` from the run records alone (no training).
+
+One table set per (profile, epsilon, budget mode), in
+``results/<profile>/epsilon-<eps>[-paper-budget]/``:
+
+* ``table1_mia.md``: Table 1 of the DP-MedGAN paper, membership-inference
+  success (%) of the strongest attack, rows in the paper's order and a
+  column per cohort;
+* ``table2_downstream.md``: mortality AUC and readmission F1;
+* ``full.md``: every metric, the attack that won, the epsilon spent and its
+  accountant, fit time, seeds, and every recorded failure.
+
+Each figure is the mean over seeds with a 95% Student-t interval over seeds
+(``mean [low, high]``); one seed gives the bare value. Beside the measured
+tables, the figures the paper reported are reproduced and labelled as such.
+Output is a pure function of the records, so ``bench report`` regenerates
+the committed tables byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+from scipy import stats
+from tabulate import tabulate
+
+from bench.records import atomic_write_text, load_records
+
+PAPER_ROWS = (
+    ("Raw Data", "raw"),
+    ("k-Anonymity", "k-anonymity"),
+    ("DP-GAN", "dp-gan"),
+    ("PATE-GAN", "pate-gan"),
+    ("DP-MedGAN", "dp-medgan"),
+    ("DP-GAN-HD", "dp-gan-hd"),
+)
+COHORT_ORDER = ("mimic3-sim", "eicu-sim", "mimic3", "eicu")
+# dp-medgan.txt, section 3 (reported by its authors on MIMIC-III and eICU; not measured here).
+REPORTED_MIA = {
+    "Raw Data": (68.2, 71.5),
+    "k-Anonymity": (52.1, 48.3),
+    "DP-GAN": (33.7, 36.9),
+    "PATE-GAN": (28.4, 30.1),
+    "DP-MedGAN": (22.6, 25.3),
+}
+REPORTED_DOWNSTREAM = {
+    "Raw Data": (0.843, 0.621),
+    "k-Anonymity": (0.782, 0.553),
+    "DP-GAN": (0.881, 0.587),
+    "PATE-GAN": (0.798, 0.571),
+    "DP-MedGAN": (0.832, 0.608),
+}
+FIDELITY_UTILITY = (
+    ("mmd", "MMD ↓", 4),
+    ("jsd_mean", "JSD mean ↓", 4),
+    ("jsd_max", "JSD max ↓", 4),
+    ("wasserstein", "Wasserstein ↓", 4),
+    ("mortality_auc", "Mortality AUC ↑", 3),
+    ("mortality_auprc", "Mortality AUPRC ↑", 3),
+    ("readmission_f1", "Readmission F1 ↑", 3),
+)
+
+
+def render_all(results_dir: Path) -> list[Path]:
+    """Write every table set; returns the files written."""
+    results_dir = Path(results_dir)
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for record in _latest_per_cell(load_records(results_dir)):
+        spec = record["spec"]
+        budget = spec["budget"]
+        groups[(spec["profile"], budget["epsilon"], budget["mode"])].append(record)
+    written = []
+    index_lines = ["# Results", "", "Rendered by `python -m bench report` from the run records in `records/`.", ""]
+    for (profile, epsilon, mode), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
+        folder = results_dir / profile / (f"epsilon-{epsilon:g}" + ("-paper-budget" if mode == "paper" else ""))
+        title = f"profile `{profile}`, epsilon {epsilon:g}, budget mode `{mode}`"
+        files = {
+            "table1_mia.md": render_table1(group, title),
+            "table2_downstream.md": render_downstream(group, title),
+            "full.md": render_full(group, title),
+        }
+        for name, text in files.items():
+            atomic_write_text(folder / name, text)
+            written.append(folder / name)
+        rel = folder.relative_to(results_dir)
+        index_lines.append(
+            f"- {title}: [Table 1 (MIA)]({rel}/table1_mia.md), [downstream]({rel}/table2_downstream.md), "
+            f"[full]({rel}/full.md)"
+        )
+    atomic_write_text(results_dir / "index.md", "\n".join(index_lines) + "\n")
+    written.append(results_dir / "index.md")
+    return written
+
+
+# -- the three tables ------------------------------------------------------------
+def render_table1(group: list[dict], title: str) -> str:
+    by_cell = _by_cohort_synth(group)
+    cohorts = _cohorts(group)
+    rows = [[label] + [_mia_cell(by_cell.get((c, name), [])) for c in cohorts] for label, name in PAPER_ROWS]
+    measured = tabulate(rows, headers=["Model"] + list(cohorts), tablefmt="github", disable_numparse=True)
+    reported = tabulate(
+        [[label, *REPORTED_MIA.get(label, ("—", "—"))] for label, _ in PAPER_ROWS],
+        headers=["Model", "MIMIC-III", "eICU"],
+        tablefmt="github",
+        disable_numparse=True,
+    )
+    return "\n".join(
+        [
+            f"# Table 1. Membership-inference success rate (%), {title}",
+            "",
+            "Measured: success of the strongest attack in the suite (balanced accuracy on equal numbers of",
+            "members and non-members, threshold fixed on a disjoint calibration half; 50 is chance), mean",
+            "[95% interval] over seeds. `full.md` names the attack and gives AUC and TPR at 1% FPR.",
+            "",
+            measured,
+            "",
+            _footnotes(group),
+            "## Reported by the DP-MedGAN paper (not measured here)",
+            "",
+            "Section 3 of `shared/papers/dp-medgan.txt`, on the real MIMIC-III and eICU cohorts.",
+            "",
+            reported,
+            "",
+        ]
+    )
+
+
+def render_downstream(group: list[dict], title: str) -> str:
+    by_cell = _by_cohort_synth(group)
+    cohorts = _cohorts(group)
+    headers = ["Model"]
+    for cohort in cohorts:
+        headers += [f"{cohort} mortality AUC", f"{cohort} readmission F1"]
+    rows = []
+    for label, name in PAPER_ROWS:
+        row = [label]
+        for cohort in cohorts:
+            recs = by_cell.get((cohort, name), [])
+            row += [_metric_cell(recs, "mortality_auc", 3), _metric_cell(recs, "readmission_f1", 3)]
+        rows.append(row)
+    reported = tabulate(
+        [[label, *REPORTED_DOWNSTREAM.get(label, ("—", "—"))] for label, _ in PAPER_ROWS],
+        headers=["Model", "Mortality prediction (AUC)", "Readmission prediction (F1)"],
+        tablefmt="github",
+        disable_numparse=True,
+    )
+    return "\n".join(
+        [
+            f"# Table 2. Downstream prediction, train on synthetic, test on real, {title}",
+            "",
+            "XGBoost trained on each release, scored on the real `test` split; readmission among survivors,",
+            "threshold chosen on a validation slice of the release. Raw Data is the train-on-real reference.",
+            "",
+            tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True),
+            "",
+            "## Reported by the DP-MedGAN paper (not measured here)",
+            "",
+            "Section 3 of `shared/papers/dp-medgan.txt` (the paper does not say which cohort these are from).",
+            "",
+            reported,
+            "",
+        ]
+    )
+
+
+def render_full(group: list[dict], title: str) -> str:
+    by_cell = _by_cohort_synth(group)
+    out = [f"# Full results, {title}", ""]
+    known = {key for key, _, _ in FIDELITY_UTILITY}
+    extra = sorted({k for r in group for k in (r.get("metrics") or {})} - known)
+    columns = list(FIDELITY_UTILITY) + [(k, k, 4) for k in extra]  # metrics added by plugins
+    for cohort in _cohorts(group):
+        names = _synth_order({s for c, s in by_cell if c == cohort})
+        privacy_rows, quality_rows = [], []
+        for name in names:
+            recs = by_cell[(cohort, name)]
+            ok = [r for r in recs if r["status"] == "ok"]
+            privacy_rows.append(
+                [
+                    name,
+                    f"{len(ok)}/{len(recs)}",
+                    _epsilon_target(recs),
+                    _epsilon_spent(ok),
+                    _mia_cell(recs),
+                    _winning_attacks(ok),
+                    _attack_field(ok, "auc", 3),
+                    _attack_field(ok, "tpr_at_1pct_fpr", 3),
+                    _values_cell([r["timings"].get("fit_s") for r in ok], 1, 0.0),
+                ]
+            )
+            quality_rows.append([name] + [_metric_cell(recs, key, digits) for key, _, digits in columns])
+        sizes = next((r.get("split_sizes") for r in group if r["spec"]["cohort"] == cohort and r.get("split_sizes")), None)
+        out += [f"## {cohort}", ""]
+        if sizes:
+            out += ["Split sizes: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()), ""]
+        out += [
+            "### Privacy",
+            "",
+            tabulate(
+                privacy_rows,
+                headers=["Synthesizer", "seeds ok", "ε target", "ε spent (accountant)", "MIA success %",
+                         "strongest attack", "MIA AUC", "TPR @ 1% FPR", "fit s"],
+                tablefmt="github",
+                disable_numparse=True,
+            ),
+            "",
+            "### Fidelity (vs `train`) and utility (vs `test`)",
+            "",
+            tabulate(quality_rows, headers=["Synthesizer"] + [h for _, h, _ in columns],
+                     tablefmt="github", disable_numparse=True),
+            "",
+        ]
+    failures = _failure_lines(group)
+    if failures:
+        out += ["## Recorded failures", ""] + failures + [""]
+    return "\n".join(out)
+
+
+# -- cells -----------------------------------------------------------------------
+def _mia_cell(recs: list[dict]) -> str:
+    if not recs:
+        return "not run"
+    ok = [r for r in recs if r["status"] == "ok" and r.get("attacks")]
+    if not ok:
+        return "failed"
+    text = _values_cell([100.0 * _strongest(r)[1]["success"] for r in ok], 1, 0.0, 100.0)
+    return text + _overspend_mark(ok) + _partial_mark(ok, recs)
+
+
+def _metric_cell(recs: list[dict], key: str, digits: int) -> str:
+    if not recs:
+        return "not run"
+    ok = [r for r in recs if r["status"] == "ok"]
+    if not ok:
+        return "failed"
+    values = [r["metrics"].get(key) for r in ok]
+    if all(v is None for v in values):
+        return "failed"
+    low, high = _metric_range(ok, key)
+    return _values_cell(values, digits, low, high) + _partial_mark([v for v in values if v is not None], recs)
+
+
+def _values_cell(values: Iterable[float | None], digits: int, low: float = -np.inf, high: float = np.inf) -> str:
+    """Mean and 95% Student-t interval over seeds, clipped to the quantity's range."""
+    vals = np.array([v for v in values if v is not None], dtype=np.float64)
+    if len(vals) == 0:
+        return "—"
+    mean = vals.mean()
+    if len(vals) == 1:
+        return f"{mean:.{digits}f}"
+    half = stats.t.ppf(0.975, len(vals) - 1) * vals.std(ddof=1) / np.sqrt(len(vals))
+    lo, hi = max(mean - half, low), min(mean + half, high)
+    return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
+
+
+def _metric_range(ok: list[dict], key: str) -> tuple[float, float]:
+    """The metric's declared range, as recorded with its values (bounds the interval)."""
+    info = (ok[0].get("metric_info") or {}).get(key, {})
+    low, high = info.get("min_value"), info.get("max_value")
+    return (-np.inf if low is None else low), (np.inf if high is None else high)
+
+
+def _partial_mark(ok: list, recs: list) -> str:
+    return "" if len(ok) == len(recs) else f" ({len(ok)}/{len(recs)} seeds)"
+
+
+def _overspend_mark(ok: list[dict]) -> str:
+    spent = [r["privacy"]["epsilon"] for r in ok if r.get("privacy")]
+    target = ok[0]["spec"]["budget"]["epsilon"]
+    if spent and max(spent) > target * (1 + 1e-9):
+        return f" (over budget: ε spent {max(spent):.2f})"
+    return ""
+
+
+def _strongest(record: dict) -> tuple[str, dict]:
+    return max(record["attacks"].items(), key=lambda kv: (kv[1]["success"], kv[0]))
+
+
+def _winning_attacks(ok: list[dict]) -> str:
+    names = sorted({_strongest(r)[0] for r in ok if r.get("attacks")})
+    return ", ".join(names) or "—"
+
+
+def _attack_field(ok: list[dict], field: str, digits: int) -> str:
+    return _values_cell([_strongest(r)[1][field] for r in ok if r.get("attacks")], digits, 0.0, 1.0)
+
+
+def _epsilon_target(recs: list[dict]) -> str:
+    budget = recs[0]["spec"]["budget"]
+    return f"{budget['epsilon']:g} (δ={budget['delta']:g})"
+
+
+def _epsilon_spent(ok: list[dict]) -> str:
+    spent = [r["privacy"] for r in ok if r.get("privacy")]
+    if not ok:
+        return "—"
+    if not spent:
+        return "no DP guarantee"
+    accountants = ", ".join(sorted({p["accountant"] for p in spent}))
+    return f"{_values_cell([p['epsilon'] for p in spent], 2, 0.0)} ({accountants})" + _overspend_mark(ok)
+
+
+def _failure_lines(group: list[dict]) -> list[str]:
+    lines: dict[str, list[int]] = defaultdict(list)
+    for r in group:
+        spec = r["spec"]
+        where = f"{spec['cohort']} / {spec['synthesizer']}"
+        if r["status"] != "ok":
+            lines[f"- {where}: {r['error']}"].append(spec["seed"])
+        for kind in ("metric_errors", "attack_errors"):
+            for name, error in (r.get(kind) or {}).items():
+                lines[f"- {where} / {name}: {error}"].append(spec["seed"])
+    return [f"{line} (seeds {', '.join(map(str, sorted(seeds)))})" for line, seeds in sorted(lines.items())]
+
+
+# -- grouping --------------------------------------------------------------------
+def _latest_per_cell(recs: list[dict]) -> list[dict]:
+    """One record per (cohort, synthesizer, profile, budget, seed): the newest, so records
+    left by an older code or package version do not double-count a seed."""
+    latest: dict[tuple, dict] = {}
+    for r in recs:
+        spec = r["spec"]
+        b = spec["budget"]
+        cell = (spec["cohort"], spec["synthesizer"], spec["profile"], b["epsilon"], b["delta"], b["mode"],
+                b["allow_overspend"], spec["seed"])
+        if cell not in latest or (r.get("created", ""), r["key"]) > (latest[cell].get("created", ""), latest[cell]["key"]):
+            latest[cell] = r
+    return list(latest.values())
+
+
+def _by_cohort_synth(group: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    out: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for r in sorted(group, key=lambda r: r["spec"]["seed"]):
+        out[(r["spec"]["cohort"], r["spec"]["synthesizer"])].append(r)
+    return out
+
+
+def _cohorts(group: list[dict]) -> list[str]:
+    names = {r["spec"]["cohort"] for r in group}
+    return [c for c in COHORT_ORDER if c in names] + sorted(names - set(COHORT_ORDER))
+
+
+def _synth_order(names: set[str]) -> list[str]:
+    paper = [n for _, n in PAPER_ROWS if n in names]
+    return paper + sorted(names - set(paper))
+
+
+def _footnotes(group: list[dict]) -> str:
+    missing = [label for label, name in PAPER_ROWS if not any(r["spec"]["synthesizer"] == name for r in group)]
+    if not missing:
+        return ""
+    return f"\"not run\": no record for {', '.join(missing)} (not implemented yet or not selected).\n"
+
+

@@ -1,0 +1,217 @@
+"""The grid runner: cohort x synthesizer x budget x seed, one record per cell.
+
+For each cell: split the cohort with the seed, fit the synthesizer on
+``train`` (with ``public`` available at no cost), sample a release of
+``len(train)`` rows, score every metric against its real split, and run
+every attack on equal numbers of members (``train``) and non-members
+(``holdout``). A cell that already has a record is skipped (so a killed run
+resumes where it stopped) unless ``force``; a cell that raises records its
+error and the run goes on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import numpy as np
+
+from bench import records
+from bench.cohort import Cohort, CohortOptions
+from bench.config import RunConfig
+from bench.errors import BenchInputError
+from bench.membership import draw_candidates, evaluate_membership
+from bench.registry import registry
+from bench.synthesizer import Budget
+
+RECORD_FORMAT = 1
+
+
+@dataclass
+class Suite:
+    """What is loaded once per run: cohorts, synthesizer classes, metrics and attacks."""
+
+    cohorts: dict[str, Cohort]
+    synthesizers: dict[str, type]
+    metrics: dict[str, type]
+    attacks: dict[str, type]
+    skipped: list[str]
+
+
+def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Suite:
+    synth_registry = registry("synthesizers")
+    skipped: list[str] = []
+    if config.synthesizers:
+        synthesizers = {name: synth_registry.load(name) for name in config.synthesizers}
+    else:
+        synthesizers, failures = synth_registry.load_all()
+        for failure in failures:
+            skipped.append(f"synthesizer {failure.name!r} ({failure.distribution}) skipped: {failure.error}")
+    metrics, metric_failures = registry("metrics").load_all()
+    attacks, attack_failures = registry("attacks").load_all()
+    for failure in metric_failures + attack_failures:
+        skipped.append(f"{failure.kind[:-1]} {failure.name!r} ({failure.distribution}) skipped: {failure.error}")
+    for line in skipped:
+        warn(f"warning: {line}")
+    options = CohortOptions(n_patients=config.n_patients, data_dir=config.data_dir, csv=config.csv, schema=config.schema)
+    cohort_registry = registry("cohorts")
+    factories = {name: cohort_registry.load(name) for name in config.cohorts}
+    cohorts = {name: factory(options) for name, factory in factories.items()}
+    return Suite(cohorts, synthesizers, metrics, attacks, skipped)
+
+
+@dataclass(frozen=True)
+class Cell:
+    cohort: str
+    synthesizer: str
+    seed: int
+    spec: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return records.cell_key(self.spec)
+
+
+def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
+    budget = Budget(config.epsilon, config.delta, config.budget_mode, config.allow_overspend)
+    versions = records.package_versions()
+    evaluation = {"metrics": sorted(suite.metrics), "attacks": sorted(suite.attacks), "format": RECORD_FORMAT}
+    cells = []
+    for cohort_name, cohort in suite.cohorts.items():
+        fingerprint = cohort.fingerprint()
+        for synth_name, cls in suite.synthesizers.items():
+            synth_config = cls.config_for(config.profile)
+            for seed in config.seeds:
+                spec = {
+                    "cohort": cohort_name,
+                    "cohort_fingerprint": fingerprint,
+                    "synthesizer": synth_name,
+                    "synthesizer_config": _config_dict(synth_config),
+                    "budget": dataclasses.asdict(budget),
+                    "profile": config.profile,
+                    "seed": seed,
+                    "evaluation": evaluation,
+                    "versions": versions,
+                }
+                if getattr(cls, "uses_device", False):
+                    spec["device"] = resolve_device(config.device)
+                cells.append(Cell(cohort_name, synth_name, seed, spec))
+    return cells
+
+
+def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
+    """Fit, sample, score; returns the record (also on failure)."""
+    cohort = suite.cohorts[cell.cohort]
+    cls = suite.synthesizers[cell.synthesizer]
+    spec = cell.spec
+    record: dict[str, Any] = {"key": cell.key, "spec": spec, "status": "ok", "error": None}
+    timings: dict[str, float] = {}
+    try:
+        split = cohort.split(cell.seed)
+        record["split_sizes"] = split.sizes()
+        budget = Budget(**spec["budget"])
+        synth = cls.from_cohort(cohort, cls.config_for(spec["profile"]), device=spec.get("device", "cpu"))
+        synth.fit(split.train, budget=budget, public=split.public, seed=cell.seed)
+        timings["fit_s"] = synth.fit_seconds_
+        start = time.perf_counter()
+        release = synth.sample(len(split.train))
+        timings["sample_s"] = time.perf_counter() - start
+        spent = synth.privacy_spent_
+        record["privacy"] = dataclasses.asdict(spent) if spent is not None else None
+        record["fit_info"] = getattr(synth, "fit_info_", {})
+        record["metric_info"] = {
+            name: {"goal": cls.goal, "min_value": _finite(cls.min_value), "max_value": _finite(cls.max_value),
+                   "real_split": cls.real_split}
+            for name, cls in suite.metrics.items()
+        }
+        record["metrics"], record["metric_errors"] = _score_metrics(suite, cohort, split, release, cell.seed, timings)
+        record["attacks"], record["attack_errors"] = _run_attacks(suite, cohort, split, release, cell.seed, timings)
+    except Exception as exc:  # one failing cell must not stop the grid
+        record["status"] = "error"
+        record["error"] = f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, BenchInputError):
+            record["traceback_tail"] = traceback.format_exc().strip().splitlines()[-3:]
+    record["timings"] = timings
+    record["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return record
+
+
+def _score_metrics(suite, cohort, split, release, seed, timings):
+    values, errors = {}, {}
+    start = time.perf_counter()
+    for name, cls in suite.metrics.items():
+        real = getattr(split, cls.real_split)
+        try:
+            value = cls().compute(real, release, cohort.schema, seed=seed)
+            values[name] = None if np.isnan(value) else value
+        except Exception as exc:
+            values[name] = None
+            errors[name] = f"{type(exc).__name__}: {exc}"
+    timings["metrics_s"] = time.perf_counter() - start
+    return values, errors
+
+
+def _run_attacks(suite, cohort, split, release, seed, timings):
+    results, errors = {}, {}
+    rng = np.random.default_rng([seed, 0xCA4D])
+    candidates = draw_candidates(split.train, split.holdout, rng)
+    for name, cls in suite.attacks.items():
+        start = time.perf_counter()
+        try:
+            attack = cls(cohort.schema).fit(release, split.reference, seed=seed)
+            scores = attack.score(candidates.table)
+            results[name] = evaluate_membership(scores, candidates.is_member, np.random.default_rng([seed, 0xE7A1])).as_dict()
+        except Exception as exc:
+            errors[name] = f"{type(exc).__name__}: {exc}"
+        timings[f"attack_{name}_s"] = time.perf_counter() - start
+    return results, errors
+
+
+def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[dict[str, Any]]:
+    """Run every cell (skipping finished ones); returns the records of this grid."""
+    from tqdm import tqdm
+
+    cells = plan_cells(config, suite)
+    done: list[dict[str, Any]] = []
+    with tqdm(total=len(cells), unit="cell", disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
+        for cell in cells:
+            bar.set_description(f"{cell.cohort} {cell.synthesizer} seed {cell.seed}")
+            existing = None if config.force else records.read_record(config.results_dir, cell.key)
+            if existing is not None:
+                done.append(existing)
+                bar.total -= 1  # skipped cells must not distort the time-left estimate
+                bar.refresh()
+                continue
+            record = run_cell(cell, suite)
+            records.write_record(config.results_dir, record)
+            if record["status"] != "ok":
+                bar.write(f"cell failed: {cell.cohort} / {cell.synthesizer} / seed {cell.seed}: {record['error']}")
+            done.append(record)
+            bar.update(1)
+    return done
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if np.isfinite(value) else None
+
+
+def resolve_device(device: str) -> str:
+    if device != "auto":
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def _config_dict(config: Any) -> dict[str, Any] | None:
+    if config is None:
+        return None
+    if dataclasses.is_dataclass(config):
+        return dataclasses.asdict(config)
+    raise TypeError(f"synthesizer configs must be dataclasses, got {type(config).__name__}")
+

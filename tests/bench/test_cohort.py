@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+
+from bench.cohort import SPLIT_NAMES, CohortOptions
+from bench.simulate import eicu_sim, mimic3_sim
+
+
+def _row_keys(frame):
+    return set(map(tuple, frame.astype(str).to_numpy()))
+
+
+@pytest.mark.parametrize("factory", [mimic3_sim, eicu_sim])
+def test_default_split_sizes_and_disjointness(factory):
+    cohort = factory(CohortOptions())
+    split = cohort.split(seed=0)
+    sizes = split.sizes()
+    assert sum(sizes.values()) == len(cohort.table)
+    assert sizes["holdout"] >= 1000
+    assert sizes["train"] >= 2000
+    parts = [_row_keys(getattr(split, name)) for name in SPLIT_NAMES]
+    for i in range(len(parts)):
+        for j in range(i + 1, len(parts)):
+            assert not parts[i] & parts[j]
+
+
+def test_mimic_default_sizes_are_documented():
+    sizes = mimic3_sim(CohortOptions()).split(seed=0).sizes()
+    assert sizes == {"train": 5400, "holdout": 1350, "reference": 1350, "test": 900, "public": 1000}
+
+
+def test_eicu_public_split_comes_from_disjoint_hospitals():
+    cohort = eicu_sim(CohortOptions())
+    split = cohort.split(seed=1)
+    public_hospitals = set(cohort.split_plan.public_sites)
+    assert set(split.public["hospital"]) == public_hospitals
+    for name in ("train", "holdout", "reference", "test"):
+        assert not set(getattr(split, name)["hospital"]) & public_hospitals
+
+
+def test_split_is_seeded(mimic_small):
+    a, b, c = mimic_small.split(5), mimic_small.split(5), mimic_small.split(6)
+    assert a.train.equals(b.train)
+    assert not a.train.equals(c.train)
+
+
+def test_fingerprint_tracks_content(mimic_small):
+    other = mimic3_sim(CohortOptions(n_patients=2999))
+    assert mimic_small.fingerprint() == mimic3_sim(CohortOptions(n_patients=3000)).fingerprint()
+    assert mimic_small.fingerprint() != other.fingerprint()
+    assert np.all(mimic_small.table.index == np.arange(len(mimic_small.table)))

@@ -1,0 +1,32 @@
+import numpy as np
+
+from bench.membership import draw_candidates, evaluate_membership
+
+
+def test_perfect_separation_scores_one():
+    labels = np.r_[np.ones(500, bool), np.zeros(500, bool)]
+    scores = labels.astype(float) + np.random.default_rng(0).normal(0, 0.01, 1000)
+    result = evaluate_membership(scores, labels, np.random.default_rng(0))
+    assert result.success == 1.0 and result.auc == 1.0 and result.tpr_at_1pct_fpr == 1.0
+
+
+def test_uninformative_scores_sit_at_chance():
+    rng = np.random.default_rng(1)
+    labels = np.r_[np.ones(2000, bool), np.zeros(2000, bool)]
+    result = evaluate_membership(rng.normal(size=4000), labels, rng)
+    assert abs(result.success - 0.5) < 0.04
+    assert abs(result.auc - 0.5) < 0.04
+    assert result.tpr_at_1pct_fpr < 0.05
+
+
+def test_inverted_scores_do_not_flatter_the_attack():
+    labels = np.r_[np.ones(500, bool), np.zeros(500, bool)]
+    result = evaluate_membership(-labels.astype(float), labels, np.random.default_rng(0))
+    assert result.success <= 0.5 and result.auc == 0.0
+
+
+def test_candidates_are_balanced(mimic_split):
+    candidates = draw_candidates(mimic_split.train, mimic_split.holdout, np.random.default_rng(0))
+    n = min(len(mimic_split.train), len(mimic_split.holdout))
+    assert candidates.is_member.sum() == n and (~candidates.is_member).sum() == n
+    assert len(candidates.table) == 2 * n

@@ -1,0 +1,29 @@
+"""Test helpers that build releases of known quality from the schema alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bench.schema import Schema
+
+
+def uniform_table(schema: Schema, n: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Rows drawn uniformly over the schema's public domain: the worst possible release."""
+    columns = {}
+    for col in schema.columns:
+        if col.kind == "continuous":
+            columns[col.name] = rng.uniform(col.low, col.high, n)
+        elif col.kind == "categorical":
+            columns[col.name] = rng.choice(np.asarray(col.categories, dtype=object), n)
+        else:
+            columns[col.name] = rng.integers(0, 2, n)
+    return pd.DataFrame(columns)
+
+
+def contaminate(table: pd.DataFrame, schema: Schema, fraction: float, rng: np.random.Generator) -> pd.DataFrame:
+    """Replace a fraction of rows by uniform rows (a release that is partly wrong)."""
+    out = table.copy().reset_index(drop=True)
+    rows = rng.choice(len(out), int(fraction * len(out)), replace=False)
+    out.iloc[rows] = uniform_table(schema, len(rows), rng).to_numpy()
+    return out.astype(table.dtypes.to_dict())

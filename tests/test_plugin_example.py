@@ -1,0 +1,25 @@
+"""The example third-party plugin, installed for real, is listed and run by the CLI."""
+
+import subprocess
+import sys
+
+from tests.conftest import REPO, run_cli
+
+
+def test_example_plugin_installs_lists_and_runs(tmp_path):
+    target = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(REPO / "examples" / "bench-example-plugin")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert install.returncode == 0, install.stderr
+    env = {"PYTHONPATH": str(target)}
+    listing = run_cli("list", env=env)
+    assert "independent-marginals" in listing.stdout and "bench-example-plugin" in listing.stdout
+    results = tmp_path / "results"
+    run = run_cli("run", "--synthesizer", "independent-marginals", "--cohort", "mimic3-sim", "--patients", "1500",
+                  "--seeds", "1", "--results-dir", str(results), "--no-progress", env=env)
+    assert run.returncode == 0, run.stderr
+    full = next(results.glob("quick/*/full.md")).read_text()
+    assert "independent-marginals" in full
