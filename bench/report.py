@@ -289,6 +289,8 @@ def _attack_field(ok: list[dict], field: str, digits: int) -> str:
 
 
 def _epsilon_target(recs: list[dict]) -> str:
+    if not any(r.get("is_dp") for r in recs):
+        return "— (not DP)"
     budget = recs[0]["spec"]["budget"]
     return f"{budget['epsilon']:g} (δ={budget['delta']:g})"
 

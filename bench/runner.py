@@ -109,7 +109,7 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     cohort = suite.cohorts[cell.cohort]
     cls = suite.synthesizers[cell.synthesizer]
     spec = cell.spec
-    record: dict[str, Any] = {"key": cell.key, "spec": spec, "status": "ok", "error": None}
+    record: dict[str, Any] = {"key": cell.key, "spec": spec, "status": "ok", "error": None, "is_dp": bool(cls.is_dp)}
     timings: dict[str, float] = {}
     try:
         split = cohort.split(cell.seed)

@@ -25,7 +25,9 @@ from bench.errors import BenchInputError
 
 ColumnKind = Literal["continuous", "categorical", "binary"]
 OUTCOME_ROLES = ("mortality", "readmission")
-_SDV_SDTYPE = {"continuous": "numerical", "categorical": "categorical", "binary": "boolean"}
+# SDV's "boolean" sdtype rejects 0/1 integers, which is how binary columns are
+# stored here (so models and metrics see numbers); SDV reads them as categorical.
+_SDV_SDTYPE = {"continuous": "numerical", "categorical": "categorical", "binary": "categorical"}
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,11 @@ def test_round_trip_through_dict(schema):
 def test_sdv_accepts_its_part_of_the_schema(schema, table):
     metadata = schema.to_sdv_metadata()
     metadata.validate()
+    metadata.validate_data({"cohort": table})
     sdtypes = {name: spec["sdtype"] for name, spec in metadata.to_dict()["tables"]["cohort"]["columns"].items()}
     assert sdtypes["age"] == "numerical"
     assert sdtypes["care_unit"] == "categorical"
-    assert sdtypes["dx_sepsis"] == "boolean"
+    assert sdtypes["dx_sepsis"] == "categorical"
 
 
 @pytest.mark.parametrize(
