@@ -101,12 +101,7 @@ def render_table1(group: list[dict], title: str) -> str:
     cohorts = _cohorts(group)
     rows = [[label] + [_mia_cell(by_cell.get((c, name), [])) for c in cohorts] for label, name in PAPER_ROWS]
     measured = tabulate(rows, headers=["Model"] + list(cohorts), tablefmt="github", disable_numparse=True)
-    reported = tabulate(
-        [[label, *REPORTED_MIA.get(label, ("—", "—"))] for label, _ in PAPER_ROWS],
-        headers=["Model", "MIMIC-III", "eICU"],
-        tablefmt="github",
-        disable_numparse=True,
-    )
+    reported = _reported_table(REPORTED_MIA, ["Model", "MIMIC-III", "eICU"])
     return "\n".join(
         [
             f"# Table 1. Membership-inference success rate (%), {title}",
@@ -141,12 +136,7 @@ def render_downstream(group: list[dict], title: str) -> str:
             recs = by_cell.get((cohort, name), [])
             row += [_metric_cell(recs, "mortality_auc", 3), _metric_cell(recs, "readmission_f1", 3)]
         rows.append(row)
-    reported = tabulate(
-        [[label, *REPORTED_DOWNSTREAM.get(label, ("—", "—"))] for label, _ in PAPER_ROWS],
-        headers=["Model", "Mortality prediction (AUC)", "Readmission prediction (F1)"],
-        tablefmt="github",
-        disable_numparse=True,
-    )
+    reported = _reported_table(REPORTED_DOWNSTREAM, ["Model", "Mortality prediction (AUC)", "Readmission prediction (F1)"])
     return "\n".join(
         [
             f"# Table 2. Downstream prediction, train on synthetic, test on real, {title}",
@@ -217,6 +207,11 @@ def render_full(group: list[dict], title: str) -> str:
     if failures:
         out += ["## Recorded failures", ""] + failures + [""]
     return "\n".join(out)
+
+
+def _reported_table(reported: dict[str, tuple], headers: list[str]) -> str:
+    rows = [[label, *reported.get(label, ("—", "—"))] for label, _ in PAPER_ROWS]
+    return tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True)
 
 
 # -- cells -----------------------------------------------------------------------

@@ -97,6 +97,7 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
                     "seed": seed,
                     "evaluation": evaluation,
                     "versions": versions,
+                    "code": records.code_fingerprint(cls.__module__),
                 }
                 if getattr(cls, "uses_device", False):
                     spec["device"] = resolve_device(config.device)
