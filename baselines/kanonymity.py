@@ -48,6 +48,7 @@ class MondrianKAnonymity(Synthesizer):
 
     name = "k-anonymity"
     display_name = "k-Anonymity"
+    cheap_to_fit = True  # fits in well under a second: shadow-model attacks run on it
     profiles = {"quick": KAnonymityConfig(k=5), "paper": KAnonymityConfig(k=5)}
 
     def _fit(self, train, *, budget, public):

@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="train, attack and score a grid of cells, then render the tables")
     run.add_argument("--all", action="store_true", help="every registered synthesizer")
     run.add_argument("--synthesizer", action="append", help="synthesizer name (repeatable)")
+    run.add_argument("--attack", action="append", dest="attacks", help="attack name (repeatable; default: all)")
+    run.add_argument("--metric", action="append", dest="metrics", help="metric name (repeatable; default: all)")
     run.add_argument("--cohort", action="append", help="cohort name (repeatable; default: mimic3-sim and eicu-sim)")
     run.add_argument("--epsilon", type=float)
     run.add_argument("--delta", type=float)
@@ -91,6 +93,8 @@ def _run(args: argparse.Namespace) -> int:
                     "results_dir", "force", "n_patients", "data_dir", "csv", "schema")
     }
     overrides["cohorts"] = args.cohort
+    overrides["attacks"] = args.attacks
+    overrides["metrics"] = args.metrics
     overrides["synthesizers"] = () if args.all else tuple(args.synthesizer)
     if args.all and "synthesizers" in file_values:
         overrides["synthesizers"] = ()

@@ -4,6 +4,7 @@ Example ``run.toml``::
 
     cohorts = ["mimic3-sim", "eicu-sim"]
     synthesizers = ["raw", "k-anonymity"]   # empty or absent: every registered one
+    attacks = ["dcr", "domias"]              # likewise for attacks and metrics
     seeds = [0, 1, 2]
     epsilon = 1.0
     delta = 1e-5
@@ -39,6 +40,7 @@ class RunConfig:
     Attributes:
         cohorts: Cohort names (registry ``bench.cohorts``).
         synthesizers: Synthesizer names; empty means every registered one.
+        attacks, metrics: Attack and metric names; empty means every registered one.
         seeds: One cell per seed; a seed fixes the split, the fit and the attacks.
         epsilon, delta: Privacy budget given to every DP synthesizer.
         budget_mode: ``calibrated`` or ``paper`` (see ``bench.synthesizer.Budget``).
@@ -54,6 +56,8 @@ class RunConfig:
 
     cohorts: tuple[str, ...] = DEFAULT_COHORTS
     synthesizers: tuple[str, ...] = ()
+    attacks: tuple[str, ...] = ()
+    metrics: tuple[str, ...] = ()
     seeds: tuple[int, ...] = (0, 1, 2)
     epsilon: float = 1.0
     delta: float = 1e-5
@@ -101,7 +105,7 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> RunC
     """Defaults, then the TOML file, then command-line flags (those not ``None``)."""
     values = dict(file_values)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    for key in ("cohorts", "synthesizers", "seeds"):
+    for key in ("cohorts", "synthesizers", "attacks", "metrics", "seeds"):
         if key in values:
             values[key] = tuple(values[key])
     for key in ("results_dir", "data_dir", "csv", "schema"):

@@ -44,18 +44,10 @@ class Suite:
 
 
 def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Suite:
-    synth_registry = registry("synthesizers")
     skipped: list[str] = []
-    if config.synthesizers:
-        synthesizers = {name: synth_registry.load(name) for name in config.synthesizers}
-    else:
-        synthesizers, failures = synth_registry.load_all()
-        for failure in failures:
-            skipped.append(f"synthesizer {failure.name!r} ({failure.distribution}) skipped: {failure.error}")
-    metrics, metric_failures = registry("metrics").load_all()
-    attacks, attack_failures = registry("attacks").load_all()
-    for failure in metric_failures + attack_failures:
-        skipped.append(f"{failure.kind[:-1]} {failure.name!r} ({failure.distribution}) skipped: {failure.error}")
+    synthesizers = _load_selected("synthesizers", config.synthesizers, skipped)
+    metrics = _load_selected("metrics", config.metrics, skipped)
+    attacks = _load_selected("attacks", config.attacks, skipped)
     for line in skipped:
         warn(f"warning: {line}")
     options = CohortOptions(n_patients=config.n_patients, data_dir=config.data_dir, csv=config.csv, schema=config.schema)
@@ -63,6 +55,17 @@ def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: pri
     factories = {name: cohort_registry.load(name) for name in config.cohorts}
     cohorts = {name: factory(options) for name, factory in factories.items()}
     return Suite(cohorts, synthesizers, metrics, attacks, skipped)
+
+
+def _load_selected(kind: str, names: tuple[str, ...], skipped: list[str]) -> dict[str, type]:
+    """The named entries (an unknown or broken one is an input error), or every entry that
+    imports when none is named (a broken plugin is then skipped with a warning)."""
+    reg = registry(kind)
+    if names:
+        return {name: reg.load(name) for name in names}
+    loaded, failures = reg.load_all()
+    skipped += [f"{f.kind[:-1]} {f.name!r} ({f.distribution}) skipped: {f.error}" for f in failures]
+    return loaded
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,11 @@ class Cell:
 def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
     budget = Budget(config.epsilon, config.delta, config.budget_mode, config.allow_overspend)
     versions = records.package_versions()
-    evaluation = {"metrics": sorted(suite.metrics), "attacks": sorted(suite.attacks), "format": RECORD_FORMAT}
+    evaluation = {
+        "metrics": sorted(suite.metrics),
+        "attacks": {name: _config_dict(cls.config_for(config.profile)) for name, cls in sorted(suite.attacks.items())},
+        "format": RECORD_FORMAT,
+    }
     cells = []
     for cohort_name, cohort in suite.cohorts.items():
         fingerprint = cohort.fingerprint()
@@ -131,7 +138,9 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
             for name, cls in suite.metrics.items()
         }
         record["metrics"], record["metric_errors"] = _score_metrics(suite, cohort, split, release, cell.seed, timings)
-        record["attacks"], record["attack_errors"] = _run_attacks(suite, cohort, split, release, cell.seed, timings)
+        record["attacks"], record["attack_errors"], record["attacks_skipped"] = _run_attacks(
+            suite, cohort, split, release, cell, timings
+        )
     except Exception as exc:  # one failing cell must not stop the grid
         record["status"] = "error"
         record["error"] = f"{type(exc).__name__}: {exc}"
@@ -157,20 +166,60 @@ def _score_metrics(suite, cohort, split, release, seed, timings):
     return values, errors
 
 
-def _run_attacks(suite, cohort, split, release, seed, timings):
-    results, errors = {}, {}
-    rng = np.random.default_rng([seed, 0xCA4D])
-    candidates = draw_candidates(split.train, split.holdout, rng)
+def _run_attacks(suite, cohort, split, release, cell, timings):
+    """Every attack on equal numbers of members and non-members; per-target attacks on the
+    most outlying of them. Expensive attacks run on cheap synthesizers, or on all in ``paper``."""
+    from bench.membership import select_targets
+    from bench.shadow import ShadowTrainer
+
+    seed, spec = cell.seed, cell.spec
+    budget = Budget(**spec["budget"])
+    synth_cls = suite.synthesizers[cell.synthesizer]
+    results, errors, skipped = {}, {}, {}
+    candidates = draw_candidates(split.train, split.holdout, np.random.default_rng([seed, 0xCA4D]))
     for name, cls in suite.attacks.items():
+        if cls.expensive and not (getattr(synth_cls, "cheap_to_fit", False) or spec["profile"] == "paper"):
+            skipped[name] = "expensive attack: runs on cheap synthesizers, or on all in the paper profile"
+            continue
         start = time.perf_counter()
         try:
-            attack = cls(cohort.schema).fit(release, split.reference, seed=seed)
-            scores = attack.score(candidates.table)
-            results[name] = evaluate_membership(scores, candidates.is_member, np.random.default_rng([seed, 0xE7A1])).as_dict()
+            shadow = None
+            if cls.needs_shadow:
+                config = synth_cls.config_for(spec["profile"])
+                shadow = ShadowTrainer(
+                    factory=lambda: synth_cls.from_cohort(cohort, config, device=spec.get("device", "cpu")),
+                    budget=budget,
+                    public=split.public,
+                )
+            attack = cls(cohort.schema, cls.config_for(spec["profile"]))
+            targets = candidates
+            if attack.targets_per_side:
+                outlying = _outlyingness(cohort, split.reference, candidates)
+                targets = select_targets(candidates, outlying, attack.targets_per_side)
+            attack.fit(release, split.reference, seed=seed, shadow=shadow)
+            scores = attack.score(targets.table)
+            result = evaluate_membership(scores, targets.is_member, np.random.default_rng([seed, 0xE7A1]), delta=budget.delta)
+            members = candidates.table[candidates.is_member]
+            non_members = candidates.table[~candidates.is_member]
+            results[name] = result.as_dict() | {
+                "full_candidate_set": targets is candidates,
+                "summary": attack.summarize(release, members, non_members),
+            }
         except Exception as exc:
             errors[name] = f"{type(exc).__name__}: {exc}"
         timings[f"attack_{name}_s"] = time.perf_counter() - start
-    return results, errors
+    return results, errors, skipped
+
+
+def _outlyingness(cohort, reference, candidates) -> np.ndarray:
+    """Distance from each candidate to its 5th nearest reference record (the attacker's view)."""
+    from sklearn.neighbors import NearestNeighbors
+
+    from bench.encoding import TableEncoder
+
+    encoder = TableEncoder(cohort.schema)
+    index = NearestNeighbors(n_neighbors=5).fit(encoder.transform(reference))
+    return index.kneighbors(encoder.transform(candidates.table))[0][:, -1]
 
 
 def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[dict[str, Any]]:

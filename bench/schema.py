@@ -234,25 +234,32 @@ def _sdv_column(col: Column) -> dict:
 
 def _validate_column(col: Column, values: pd.Series, what: str) -> None:
     where = f"{what}: column {col.name!r}"
-    missing = values.isna()
+    if col.kind == "categorical":
+        missing = values.isna().to_numpy()
+        codes = pd.Categorical(values.astype(str), categories=list(col.categories)).codes
+        unknown = (codes < 0) & ~missing
+    else:
+        numeric = values.to_numpy(dtype=np.float64) if values.dtype.kind in "fiub" else _as_numbers(values, where)
+        missing = np.isnan(numeric)
     if missing.any() and not col.nullable:
         raise BenchInputError(f"{where} has {int(missing.sum())} missing value(s) but the schema does not allow them")
-    present = values[~missing]
     if col.kind == "categorical":
-        unknown = sorted(set(present.astype(str)) - set(col.categories))
-        if unknown:
-            raise BenchInputError(f"{where} has values outside its category list: {', '.join(unknown[:5])}")
+        if unknown.any():
+            found = sorted(set(values[unknown].astype(str)))
+            raise BenchInputError(f"{where} has values outside its category list: {', '.join(found[:5])}")
         return
-    numeric = pd.to_numeric(present, errors="coerce")
-    bad = numeric.isna()
-    if bad.any():
-        raise BenchInputError(f"{where} should be numeric but holds {present[bad].iloc[0]!r}")
+    present = numeric[~missing]
     if col.kind == "binary":
-        if not np.isin(numeric.to_numpy(), (0, 1)).all():
+        if not np.isin(present, (0, 1)).all():
             raise BenchInputError(f"{where} is binary but holds values other than 0 and 1")
-    elif len(numeric):
-        lo, hi = float(numeric.min()), float(numeric.max())
-        if lo < col.low or hi > col.high:
-            raise BenchInputError(
-                f"{where} holds values outside its public bounds [{col.low}, {col.high}]"
-            )
+    elif len(present) and (present.min() < col.low or present.max() > col.high):
+        raise BenchInputError(f"{where} holds values outside its public bounds [{col.low}, {col.high}]")
+
+
+def _as_numbers(values: pd.Series, where: str) -> np.ndarray:
+    """Numbers of a column that is not stored as numbers (e.g. read from a CSV with text in it)."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    bad = numeric.isna() & values.notna()
+    if bad.any():
+        raise BenchInputError(f"{where} should be numeric but holds {values[bad].iloc[0]!r}")
+    return numeric.to_numpy(dtype=np.float64)

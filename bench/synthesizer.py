@@ -79,6 +79,8 @@ class Synthesizer:
     name: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
     is_dp: ClassVar[bool] = False
+    # Cheap methods are also attacked with shadow models (many refits) in the quick profile.
+    cheap_to_fit: ClassVar[bool] = False
     profiles: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, schema: Schema, config: Any = None, *, device: str = "cpu") -> None:

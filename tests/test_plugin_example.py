@@ -18,7 +18,8 @@ def test_example_plugin_installs_lists_and_runs(tmp_path):
     listing = run_cli("list", env=env)
     assert "independent-marginals" in listing.stdout and "bench-example-plugin" in listing.stdout
     results = tmp_path / "results"
-    run = run_cli("run", "--synthesizer", "independent-marginals", "--cohort", "mimic3-sim", "--patients", "1500",
+    run = run_cli("run", "--synthesizer", "independent-marginals", "--attack", "dcr", "--cohort", "mimic3-sim",
+                  "--patients", "1500",
                   "--seeds", "1", "--results-dir", str(results), "--no-progress", env=env)
     assert run.returncode == 0, run.stderr
     full = next(results.glob("quick/*/full.md")).read_text()

@@ -26,6 +26,7 @@ def _assert_one_line_error(result, fragment):
         (["run"], "--all or --synthesizer"),
         (["run", "--synthesizer", "raw", "--cohort", "csv"], "needs --csv FILE and --schema FILE"),
         (["run", "--synthesizer", "raw", "--config", "nope.toml"], "config file not found"),
+        (["run", "--synthesizer", "raw", "--attack", "dcrr"], "unknown attack 'dcrr'; did you mean dcr"),
         (["report", "--results-dir", "/nonexistent/results"], "no run records"),
     ],
 )
@@ -34,7 +35,7 @@ def test_bad_arguments(args, fragment, tmp_path):
 
 
 def _csv_run(tmp_path, csv_path):
-    return run_cli("run", "--synthesizer", "raw", "--cohort", "csv", "--csv", str(csv_path), "--schema", SCHEMA,
+    return run_cli("run", "--synthesizer", "raw", "--attack", "dcr", "--cohort", "csv", "--csv", str(csv_path), "--schema", SCHEMA,
                    "--results-dir", str(tmp_path / "results"), "--seeds", "1", "--no-progress")
 
 

@@ -16,8 +16,8 @@ from tests.conftest import FIXTURES, REPO, run_cli
 
 
 def _config(tmp_path, **kw):
-    values = dict(cohorts=("mimic3-sim",), synthesizers=("raw", "oracle"), seeds=(0, 1), n_patients=1500,
-                  results_dir=tmp_path)
+    values = dict(cohorts=("mimic3-sim",), synthesizers=("raw", "oracle"), attacks=("dcr",), seeds=(0, 1),
+                  n_patients=1500, results_dir=tmp_path)
     values.update(kw)
     return RunConfig(**values)
 
@@ -64,7 +64,7 @@ def test_same_seed_same_numbers(tmp_path):
 
 
 def test_a_failing_cell_is_recorded_and_the_others_go_on(tmp_path):
-    config = RunConfig(cohorts=("csv",), synthesizers=("oracle", "raw"), seeds=(0,), results_dir=tmp_path,
+    config = RunConfig(cohorts=("csv",), synthesizers=("oracle", "raw"), attacks=("dcr",), seeds=(0,), results_dir=tmp_path,
                        csv=FIXTURES / "small_cohort.csv", schema=FIXTURES / "small_cohort.schema.json")
     grid = run_grid(config, load_suite(config, warn=_quiet), progress=False)
     status = {r["spec"]["synthesizer"]: r for r in grid}
@@ -77,7 +77,7 @@ def test_a_failing_cell_is_recorded_and_the_others_go_on(tmp_path):
 
 
 def test_report_regenerates_tables_byte_for_byte(tmp_path):
-    result = run_cli("run", "--synthesizer", "raw", "--synthesizer", "k-anonymity", "--seeds", "2",
+    result = run_cli("run", "--synthesizer", "raw", "--synthesizer", "k-anonymity", "--attack", "dcr", "--seeds", "2",
                      "--patients", "1500", "--results-dir", str(tmp_path), "--no-progress")
     assert result.returncode == 0, result.stderr
     tables = {p: p.read_bytes() for p in tmp_path.rglob("*.md")}
@@ -92,7 +92,7 @@ def test_report_regenerates_tables_byte_for_byte(tmp_path):
 
 def test_killed_run_resumes_and_leaves_no_partial_file(tmp_path):
     args = [sys.executable, "-m", "bench", "run", "--synthesizer", "raw", "--synthesizer", "oracle",
-            "--cohort", "mimic3-sim", "--cohort", "eicu-sim", "--seeds", "3", "--patients", "1500",
+            "--cohort", "mimic3-sim", "--cohort", "eicu-sim", "--attack", "dcr", "--seeds", "3", "--patients", "1500",
             "--results-dir", str(tmp_path), "--no-progress"]
     proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     records = tmp_path / "records"
