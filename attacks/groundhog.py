@@ -21,7 +21,7 @@ class GroundhogConfig:
     targets_per_side: Most outlying members and as many non-members attacked.
     """
 
-    n_shadow: int = 32
+    n_shadow: int = 16
     targets_per_side: int = 10
 
 
@@ -34,7 +34,7 @@ class Groundhog(Attack):
     and non-members, measured against the attacker's reference sample, since
     outliers are the most exposed records):
 
-    1. Draw ``n_shadow`` (quick profile 32, paper 128) shadow datasets of
+    1. Draw ``n_shadow`` (quick profile 16, paper 128) shadow datasets of
        ``m`` rows from the reference sample. Each target is planted in
        exactly half of them (replacing a random row), in a balanced random
        design, so one set of shadow fits serves every target.
@@ -65,7 +65,7 @@ class Groundhog(Attack):
     needs_shadow = True
     expensive = True
     profiles = {
-        "quick": GroundhogConfig(n_shadow=32, targets_per_side=10),
+        "quick": GroundhogConfig(n_shadow=16, targets_per_side=10),
         "paper": GroundhogConfig(n_shadow=128, targets_per_side=25),
     }
 

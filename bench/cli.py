@@ -63,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
 
     perf = sub.add_parser("perf", help="time `run --all --profile quick` and `list`; figures into results/")
     perf.add_argument("--results-dir", type=Path, default=Path("results"), dest="results_dir")
+    perf.add_argument("--keep-records", action="store_true", help="add the timed run's records to the results")
+    perf.add_argument("--dp", action="store_true", help="time DP-SGD steps against the same steps without DP")
     perf.set_defaults(handler=_perf)
     return parser
 
@@ -143,9 +145,12 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _perf(args: argparse.Namespace) -> int:
-    from bench.perf import run_perf
+    from bench.perf import run_dp_perf, run_perf
 
-    run_perf(args.results_dir)
+    if args.dp:
+        run_dp_perf(args.results_dir)
+    else:
+        run_perf(args.results_dir, keep_records=args.keep_records)
     return 0
 
 

@@ -46,6 +46,8 @@ class Suite:
 def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Suite:
     skipped: list[str] = []
     synthesizers = _load_selected("synthesizers", config.synthesizers, skipped)
+    if not config.synthesizers:  # `--all` leaves ablations out; name them to run them
+        synthesizers = {n: cls for n, cls in synthesizers.items() if not getattr(cls, "ablation_of", None)}
     metrics = _load_selected("metrics", config.metrics, skipped)
     attacks = _load_selected("attacks", config.attacks, skipped)
     for line in skipped:

@@ -81,6 +81,8 @@ class Synthesizer:
     is_dp: ClassVar[bool] = False
     # Cheap methods are also attacked with shadow models (many refits) in the quick profile.
     cheap_to_fit: ClassVar[bool] = False
+    # An ablation runs only when named (``--synthesizer``), not in ``run --all``.
+    ablation_of: ClassVar[str | None] = None
     profiles: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, schema: Schema, config: Any = None, *, device: str = "cpu") -> None:

@@ -1,0 +1,145 @@
+"""DP-MedGAN: conditional convolutional GAN with a DP-SGD discriminator (dp-medgan.txt)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bench.gan import DPGANSynthesizer, GANConfig
+
+MAP_SIDE = 32  # the discriminator sees the encoded record as a 32 x 32 map
+
+
+@dataclass(frozen=True)
+class DPMedGANConfig(GANConfig):
+    """Attributes (besides ``GANConfig``'s):
+    generator_channels: Channels of the generator's 16x16 seed map and of
+        its first transposed convolution's 32x32 output.
+    discriminator_channels: Channels of the three 3x3 convolutions.
+    joint_hidden: Width of h_joint = LeakyReLU(W_f flatten(h3) + W_c c).
+    dropout: Dropout after each convolution.
+    """
+
+    conditional: bool = True
+    generator_channels: tuple[int, int] = (64, 32)
+    discriminator_channels: tuple[int, int, int] = (64, 128, 256)
+    joint_hidden: int = 128
+    dropout: float = 0.3
+
+
+class DPMedGAN(DPGANSynthesizer):
+    """DP-MedGAN as section 2 of the paper describes it.
+
+    Generator: [z (128) ; c] -> fully connected + ReLU -> a (C0, 16, 16) map ->
+    4x4 transposed convolution, stride 2 -> (C1, 32, 32) + ReLU -> 3x3
+    transposed convolution, stride 1 -> (1, 32, 32); the first ``width`` cells
+    are the encoded record, passed through the mixed heads (linear for
+    continuous values, Gumbel-softmax for categoricals with the temperature
+    annealed from 1.0 to 0.1 over training, sigmoid for diagnosis codes and
+    other binaries). The condition columns of the record are set to c.
+    One deviation: binaries are drawn with their sigmoid probability (and
+    trained with straight-through 0/1 outputs) rather than thresholded at
+    0.5, which would erase every diagnosis code rarer than 50%.
+
+    Discriminator: the encoded record zero-padded to 1,024 values and reshaped
+    to 32x32; three 3x3 convolutions (64 and 128 channels at stride 1, 256 at
+    stride 2 to 16x16), each with LeakyReLU 0.2 and dropout 0.3; then
+    h_joint = LeakyReLU(W_f flatten(h3) + W_c c) and a linear logit (the
+    sigmoid is in the loss). No BatchNorm (it would mix samples and break
+    per-sample gradients).
+
+    Privacy: DP-SGD on the discriminator through Opacus with C = 1.0 (paper
+    mode: sigma 1.5, batch 64, 100 epochs; the RDP accountant reports what
+    that really spends). The condition vector c is the schema's non-sensitive
+    attributes; for sampling, and for the generator while training, c is
+    drawn from DP marginals (diffprivlib, 5% of epsilon, charged). The
+    "adaptive normalization" of mixed types is the schema-only encoder.
+
+    Choices the paper leaves open: h0's shape (C0 x 16 x 16), the width of
+    h_joint (128), Adam with lr 1e-3 and beta1 0.5 for both networks, one
+    discriminator step per generator step.
+
+    Ablations: ``DPMedGANConfig(conditional=False)`` (registered as
+    ``dp-medgan-unconditional``) and ``tau_end=1.0`` (no Gumbel annealing,
+    ``dp-medgan-no-anneal``).
+
+    Profiles: ``paper`` as above; ``quick`` shrinks the networks to an eighth
+    of the channels (generator 8/4, discriminator 8/16/32, h_joint 32) and
+    trains 1.5 epochs, because the paper's discriminator costs seconds per DP
+    step on a 2-core CPU (``python -m bench perf --dp`` measures it).
+
+    Reference: Zou, "Research on Medical Data Privacy Protection and
+    Synthetic Data Generation Based on Generative Adversarial Networks"
+    (shared/papers/dp-medgan.txt).
+    """
+
+    name = "dp-medgan"
+    display_name = "DP-MedGAN"
+    profiles = {
+        "quick": DPMedGANConfig(
+            epochs=1.5, generator_channels=(8, 4), discriminator_channels=(8, 16, 32), joint_hidden=32
+        ),
+        "paper": DPMedGANConfig(epochs=100.0),
+    }
+
+    def build_networks(self, width: int, condition_width: int):
+        import torch
+        from torch import nn
+
+        config = self.config
+        if width > MAP_SIDE * MAP_SIDE:
+            raise ValueError(f"an encoded record of {width} values does not fit a 32x32 map")
+        g0, g1 = config.generator_channels
+        d1, d2, d3 = config.discriminator_channels
+        latent = config.latent_dim
+
+        class Generator(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.fc = nn.Linear(latent + condition_width, g0 * 16 * 16)
+                self.up1 = nn.ConvTranspose2d(g0, g1, kernel_size=4, stride=2, padding=1)
+                self.up2 = nn.ConvTranspose2d(g1, 1, kernel_size=3, stride=1, padding=1)
+
+            def forward(self, z, c):
+                h0 = torch.relu(self.fc(torch.cat([z, c], dim=1))).view(-1, g0, 16, 16)
+                h1 = torch.relu(self.up1(h0))
+                return self.up2(h1).flatten(1)[:, :width]
+
+        class Discriminator(nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.features = nn.Sequential(
+                    nn.Conv2d(1, d1, 3, stride=1, padding=1), nn.LeakyReLU(0.2), nn.Dropout(config.dropout),
+                    nn.Conv2d(d1, d2, 3, stride=1, padding=1), nn.LeakyReLU(0.2), nn.Dropout(config.dropout),
+                    nn.Conv2d(d2, d3, 3, stride=2, padding=1), nn.LeakyReLU(0.2), nn.Dropout(config.dropout),
+                )
+                self.w_f = nn.Linear(d3 * 16 * 16, config.joint_hidden)
+                self.w_c = nn.Linear(condition_width, config.joint_hidden, bias=False) if condition_width else None
+                self.out = nn.Linear(config.joint_hidden, 1)
+
+            def forward(self, x, c):
+                padded = nn.functional.pad(x, (0, MAP_SIDE * MAP_SIDE - width)).view(-1, 1, MAP_SIDE, MAP_SIDE)
+                joint = self.w_f(self.features(padded).flatten(1))
+                if self.w_c is not None:
+                    joint = joint + self.w_c(c)
+                return self.out(nn.functional.leaky_relu(joint, 0.2))
+
+        return Generator(), Discriminator()
+
+
+class DPMedGANUnconditional(DPMedGAN):
+    """Ablation of DP-MedGAN without the condition vector (no c in either network,
+    no budget spent on condition marginals)."""
+
+    name = "dp-medgan-unconditional"
+    display_name = "DP-MedGAN (unconditional ablation)"
+    ablation_of = "dp-medgan"
+    profiles = {key: replace(config, conditional=False) for key, config in DPMedGAN.profiles.items()}
+
+
+class DPMedGANNoAnnealing(DPMedGAN):
+    """Ablation of DP-MedGAN with the Gumbel-softmax temperature held at 1.0."""
+
+    name = "dp-medgan-no-anneal"
+    display_name = "DP-MedGAN (no Gumbel annealing ablation)"
+    ablation_of = "dp-medgan"
+    profiles = {key: replace(config, tau_end=1.0) for key, config in DPMedGAN.profiles.items()}

@@ -1,0 +1,173 @@
+"""Base class of the GAN synthesizers whose discriminator is trained with DP-SGD.
+
+It holds what DP-GAN and DP-MedGAN share: the schema-only encoding, the
+mixed output heads, the DP condition sampler, the privacy plan and ledger,
+the training loop (``bench.adversarial``) and sampling. A subclass builds its
+two networks and declares its settings per profile; nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from bench.synthesizer import Budget, PrivacySpent, Synthesizer
+
+
+@dataclass(frozen=True)
+class GANConfig:
+    """Settings common to the DP GAN synthesizers.
+
+    Attributes:
+        epochs: Passes over the private rows that the schedule plans
+            (steps = epochs x rows / batch_size).
+        batch_size: Expected batch size of DP-SGD (Poisson sampling).
+        latent_dim: Generator noise size.
+        generator_lr, discriminator_lr: Adam learning rates.
+        max_grad_norm: Per-sample clipping norm C.
+        paper_noise_multiplier: Noise multiplier used in the ``paper`` budget mode.
+        tau_start, tau_end: Gumbel-softmax temperature schedule.
+        continuous_head: ``linear`` or ``sigmoid`` output for continuous values.
+        straight_through: Exact 0/1 and one-hot generator outputs while training
+            (straight-through gradients); see ``bench.nn.MixedOutputHeads``.
+        conditional: Condition on the schema's non-sensitive attributes.
+        condition_budget_share: Share of epsilon spent (through diffprivlib)
+            on the marginals the condition vectors are drawn from.
+        grad_sample_mode: Opacus per-sample gradient engine.
+        accountant: ``rdp`` or ``prv``.
+    """
+
+    epochs: float = 10.0
+    batch_size: int = 64
+    latent_dim: int = 128
+    generator_lr: float = 1e-3
+    discriminator_lr: float = 1e-3
+    max_grad_norm: float = 1.0
+    paper_noise_multiplier: float = 1.5
+    tau_start: float = 1.0
+    tau_end: float = 0.1
+    continuous_head: str = "linear"
+    straight_through: bool = True
+    conditional: bool = False
+    condition_budget_share: float = 0.05
+    grad_sample_mode: str = "hooks"
+    accountant: str = "rdp"
+
+
+class DPGANSynthesizer(Synthesizer):
+    """Template for a GAN with a DP-SGD discriminator. Subclasses implement
+    ``build_networks(width, condition_width) -> (generator, discriminator)``
+    where ``generator(z, c)`` returns one raw value per encoded feature and
+    ``discriminator(x, c)`` one logit per record."""
+
+    is_dp = True
+    uses_device = True
+
+    def build_networks(self, width: int, condition_width: int):
+        raise NotImplementedError
+
+    def _fit(self, train: pd.DataFrame, *, budget: Budget, public: pd.DataFrame | None) -> PrivacySpent:
+        import torch
+
+        from bench.adversarial import TrainingSettings, train_dp_gan
+        from bench.encoding import TableEncoder
+        from bench.nn import DPConditionSampler, MixedOutputHeads, condition_index
+        from bench.privacy import Ledger, plan_sgd
+
+        config = self.config
+        torch.manual_seed(self.seed_)
+        device = self._torch_device()
+        self.encoder_ = TableEncoder(self.schema)
+        self.heads_ = MixedOutputHeads(
+            self.encoder_, continuous=config.continuous_head, straight_through=config.straight_through
+        ).to(device)
+        self.condition_index_ = condition_index(self.encoder_, self.schema) if config.conditional else np.zeros(0, np.int64)
+        ledger = Ledger(budget, accountant=config.accountant, max_grad_norm=config.max_grad_norm)
+        self.conditions_ = None
+        condition_epsilon = 0.0
+        if len(self.condition_index_):
+            condition_epsilon = config.condition_budget_share * budget.epsilon
+            self.conditions_ = DPConditionSampler(self.encoder_, self.schema, condition_epsilon).fit(train, self.rng_)
+            ledger.spend_outside_sgd("condition marginals (diffprivlib histogram)", condition_epsilon)
+        plan = plan_sgd(
+            budget,
+            rows=len(train),
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            paper_noise_multiplier=config.paper_noise_multiplier,
+            epsilon_outside_sgd=condition_epsilon,
+            accountant=config.accountant,
+        )
+        real = torch.from_numpy(self.encoder_.transform(train)).to(device)
+        real_conditions = real[:, torch.as_tensor(self.condition_index_, dtype=torch.long, device=device)]
+        self.generator_, discriminator = self.build_networks(self.encoder_.width, len(self.condition_index_))
+        self.generator_.to(device)
+        discriminator.to(device)
+        settings = TrainingSettings(
+            batch_size=config.batch_size,
+            latent_dim=config.latent_dim,
+            generator_lr=config.generator_lr,
+            discriminator_lr=config.discriminator_lr,
+            max_grad_norm=config.max_grad_norm,
+            tau_start=config.tau_start,
+            tau_end=config.tau_end,
+            grad_sample_mode=config.grad_sample_mode,
+        )
+        result = train_dp_gan(
+            generator=self.generator_,
+            discriminator=discriminator,
+            real=real,
+            real_conditions=real_conditions,
+            fake_records=lambda n, tau: self._generate(n, tau, hard=False),
+            plan=plan,
+            settings=settings,
+            seed=self.seed_,
+        )
+        ledger.sgd_history = result.sgd_history
+        ledger.notes.update(
+            planned_steps=plan.planned_steps,
+            steps=result.steps,
+            epochs_run=result.steps * config.batch_size / len(train),
+            stopped_at_budget=result.steps < plan.planned_steps,
+            noise_multiplier=plan.noise_multiplier,
+            sample_rate=plan.sample_rate,
+            batch_size=config.batch_size,
+            grad_sample_mode=config.grad_sample_mode,
+            device=str(device),
+        )
+        self.final_tau_ = result.final_tau
+        self.fit_info_ = {"train_seconds": result.seconds, "steps": result.steps, "rows_per_second":
+                          result.steps * config.batch_size / max(result.seconds, 1e-9)}
+        return ledger.spent()
+
+    def _sample(self, n: int) -> pd.DataFrame:
+        import torch
+
+        self.generator_.eval()
+        with torch.no_grad():
+            records, _ = self._generate(n, self.final_tau_, hard=True)
+        self.generator_.train()
+        return self.encoder_.inverse_transform(records.cpu().numpy())
+
+    def _generate(self, n: int, tau: float, hard: bool):
+        """``n`` generated records (encoded) and their condition vectors."""
+        import torch
+
+        device = self._torch_device()
+        z = torch.from_numpy(self.rng_.standard_normal((n, self.config.latent_dim)).astype(np.float32)).to(device)
+        if self.conditions_ is not None:
+            c = torch.from_numpy(self.conditions_.sample(n, self.rng_)).to(device)
+        else:
+            c = torch.zeros((n, 0), device=device)
+        records = self.heads_(self.generator_(z, c), tau=tau, hard=hard)
+        if c.shape[1]:
+            records = records.clone()
+            records[:, torch.as_tensor(self.condition_index_, device=device)] = c  # the record carries its condition
+        return records, c
+
+    def _torch_device(self):
+        import torch
+
+        return torch.device(self.device if self.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"))
