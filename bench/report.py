@@ -219,6 +219,18 @@ def render_full(group: list[dict], title: str) -> str:
                      tablefmt="github", disable_numparse=True),
             "",
         ]
+    ledger = _ledger_rows(group)
+    if ledger:
+        out += [
+            "## Privacy ledger",
+            "",
+            "Per DP fit, as its accountant computed it (mean over seeds where values differ by seed).",
+            "",
+            tabulate(ledger, headers=["cohort", "synthesizer", "mode", "accountant", "noise σ", "sampling rate",
+                                      "steps run / planned", "clip C", "ε SGD", "ε outside SGD", "ε total", "δ"],
+                     tablefmt="github", disable_numparse=True),
+            "",
+        ]
     failures = _failure_lines(group)
     if failures:
         out += ["## Recorded failures", ""] + failures + [""]
@@ -364,6 +376,29 @@ def _epsilon_spent(ok: list[dict]) -> str:
         return "no DP guarantee"
     accountants = ", ".join(sorted({p["accountant"] for p in spent}))
     return f"{_values_cell([p['epsilon'] for p in spent], 2, 0.0)} ({accountants})" + _overspend_mark(ok)
+
+
+def _ledger_rows(group: list[dict]) -> list[list[str]]:
+    rows = []
+    by_cell = _by_cohort_synth(group)
+    for (cohort, name), recs in sorted(by_cell.items(), key=lambda kv: (_cohorts(group).index(kv[0][0]), kv[0][1])):
+        spent = [r["privacy"] for r in recs if r["status"] == "ok" and r.get("privacy")]
+        if not spent:
+            continue
+        d = [p["details"] for p in spent]
+        outside = sorted({k for x in d for k in x.get("epsilon_outside_sgd", {})})
+        outside_text = "; ".join(
+            f"{k}: {np.mean([x['epsilon_outside_sgd'].get(k, 0.0) for x in d]):.3f}" for k in outside
+        ) or "none"
+        mean = lambda key: np.mean([x.get(key, np.nan) for x in d])  # noqa: E731
+        rows.append([
+            cohort, name, d[0].get("mode", "—"), spent[0]["accountant"], f"{mean('noise_multiplier'):.3f}",
+            f"{mean('sample_rate'):.5f}", f"{mean('steps'):.0f} / {mean('planned_steps'):.0f}",
+            f"{d[0].get('max_grad_norm')}", f"{mean('epsilon_sgd'):.3f}", outside_text,
+            f"{np.mean([p['epsilon'] for p in spent]):.3f}" + (" (over budget)" if any(x.get("overspent") for x in d) else ""),
+            f"{spent[0]['delta']:g}",
+        ])
+    return rows
 
 
 def _failure_lines(group: list[dict]) -> list[str]:

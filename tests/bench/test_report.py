@@ -52,3 +52,14 @@ def test_expensive_attacks_are_skipped_for_costly_synthesizers_and_say_so(raw_re
     full = next(tmp_path.glob("quick/*/full.md")).read_text()
     row = next(line for line in full.splitlines() if "| groundhog " in line)
     assert "not run" in row and "expensive attack" in row
+
+
+def test_the_ledger_is_in_the_full_table(raw_records):
+    record = load_records(raw_records)[0]
+    details = {"mode": "calibrated", "noise_multiplier": 1.234, "sample_rate": 0.0118, "steps": 675,
+               "planned_steps": 675, "max_grad_norm": 1.0, "epsilon_sgd": 0.94,
+               "epsilon_outside_sgd": {"condition marginals": 0.05}, "overspent": False}
+    record |= {"is_dp": True, "privacy": {"epsilon": 0.99, "delta": 1e-5, "accountant": "rdp", "details": details}}
+    full = render_full([record], "test")
+    ledger = full[full.index("## Privacy ledger"):]
+    assert "| rdp" in ledger and "1.234" in ledger and "675 / 675" in ledger and "condition marginals: 0.050" in ledger
