@@ -21,10 +21,11 @@ early on private data: the number of steps is fixed by the ``SGDPlan``.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import warnings
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import torch
@@ -33,27 +34,8 @@ from torch.nn import functional as F
 
 from bench.privacy import SGDPlan
 
-
-@dataclass(frozen=True)
-class TrainingSettings:
-    """Attributes:
-    batch_size: Expected (Poisson) batch size of private rows.
-    latent_dim: Size of the generator's noise vector.
-    generator_lr, discriminator_lr: Adam learning rates.
-    max_grad_norm: Per-sample clipping norm C of DP-SGD.
-    tau_start, tau_end: Gumbel-softmax temperature, annealed geometrically
-        from start to end over training (equal values: no annealing).
-    grad_sample_mode: Opacus per-sample gradient engine (``hooks`` or ``functorch``).
-    """
-
-    batch_size: int = 64
-    latent_dim: int = 128
-    generator_lr: float = 1e-3
-    discriminator_lr: float = 1e-3
-    max_grad_norm: float = 1.0
-    tau_start: float = 1.0
-    tau_end: float = 0.1
-    grad_sample_mode: str = "hooks"
+if TYPE_CHECKING:
+    from bench.gan import GANConfig
 
 
 @dataclass
@@ -72,11 +54,14 @@ def train_dp_gan(
     real_conditions: torch.Tensor,
     fake_records: Callable[[int, float], tuple[torch.Tensor, torch.Tensor]],
     plan: SGDPlan,
-    settings: TrainingSettings,
+    settings: "GANConfig",
     seed: int,
     private: bool = True,
 ) -> TrainingResult:
     """Train ``generator`` against ``discriminator(x, c)`` on the private ``real`` rows.
+
+    ``settings`` is the synthesizer's ``bench.gan.GANConfig`` (batch size, learning
+    rates, clipping norm, temperature schedule, Opacus engine).
 
     ``fake_records(n, tau)`` returns ``n`` generated records and their condition
     vectors (differentiable in the generator's parameters). ``private=False``
@@ -162,7 +147,7 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
     return step, tau, time.perf_counter() - start
 
 
-def _temperature(settings: TrainingSettings, step: int, steps: int) -> float:
+def _temperature(settings: "GANConfig", step: int, steps: int) -> float:
     if steps <= 1 or settings.tau_start == settings.tau_end:
         return settings.tau_start
     return settings.tau_start * (settings.tau_end / settings.tau_start) ** (step / (steps - 1))
@@ -174,20 +159,12 @@ class _HookSwitch:
     def __init__(self, module) -> None:
         self.module = module
 
+    @contextlib.contextmanager
     def off(self):
-        module = self.module
-
-        class _Off:
-            def __enter__(self_inner):
-                if module is not None:
-                    module.disable_hooks()
-
-            def __exit__(self_inner, *exc):
-                if module is not None:
-                    module.enable_hooks()
-
-        return _Off()
-
-
-def seeded_normal(n: int, dim: int, rng: np.random.Generator) -> torch.Tensor:
-    return torch.from_numpy(rng.standard_normal((n, dim)).astype(np.float32))
+        if self.module is not None:
+            self.module.disable_hooks()
+        try:
+            yield
+        finally:
+            if self.module is not None:
+                self.module.enable_hooks()

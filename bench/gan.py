@@ -71,7 +71,7 @@ class DPGANSynthesizer(Synthesizer):
     def _fit(self, train: pd.DataFrame, *, budget: Budget, public: pd.DataFrame | None) -> PrivacySpent:
         import torch
 
-        from bench.adversarial import TrainingSettings, train_dp_gan
+        from bench.adversarial import train_dp_gan
         from bench.encoding import TableEncoder
         from bench.nn import DPConditionSampler, MixedOutputHeads, condition_index
         from bench.privacy import Ledger, plan_sgd
@@ -105,16 +105,6 @@ class DPGANSynthesizer(Synthesizer):
         self.generator_, discriminator = self.build_networks(self.encoder_.width, len(self.condition_index_))
         self.generator_.to(device)
         discriminator.to(device)
-        settings = TrainingSettings(
-            batch_size=config.batch_size,
-            latent_dim=config.latent_dim,
-            generator_lr=config.generator_lr,
-            discriminator_lr=config.discriminator_lr,
-            max_grad_norm=config.max_grad_norm,
-            tau_start=config.tau_start,
-            tau_end=config.tau_end,
-            grad_sample_mode=config.grad_sample_mode,
-        )
         result = train_dp_gan(
             generator=self.generator_,
             discriminator=discriminator,
@@ -122,7 +112,7 @@ class DPGANSynthesizer(Synthesizer):
             real_conditions=real_conditions,
             fake_records=lambda n, tau: self._generate(n, tau, hard=False),
             plan=plan,
-            settings=settings,
+            settings=config,
             seed=self.seed_,
         )
         ledger.sgd_history = result.sgd_history

@@ -101,7 +101,9 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
     import numpy as np
     import torch
 
-    from bench.adversarial import TrainingSettings, train_dp_gan
+    import dataclasses
+
+    from bench.adversarial import train_dp_gan
     from bench.cohort import CohortOptions
     from bench.encoding import TableEncoder
     from bench.gan import DPGANSynthesizer
@@ -125,8 +127,7 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
             n_steps = steps if profile == "quick" else max(3, steps // 5)
             timings = {}
             for mode, private in (("none", False), ("hooks", True), ("functorch", True)):
-                settings = TrainingSettings(batch_size=config.batch_size, latent_dim=config.latent_dim,
-                                            grad_sample_mode=mode if private else "hooks")
+                settings = dataclasses.replace(config, grad_sample_mode=mode if private else "hooks")
                 for run_steps in (1, n_steps):  # a first, untimed step pays one-off costs
                     generator, discriminator = cls(cohort.schema, config).build_networks(encoder.width, 0)
                     heads = MixedOutputHeads(encoder, continuous=config.continuous_head)
