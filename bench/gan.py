@@ -156,8 +156,3 @@ class DPGANSynthesizer(Synthesizer):
             records = records.clone()
             records[:, torch.as_tensor(self.condition_index_, device=device)] = c  # the record carries its condition
         return records, c
-
-    def _torch_device(self):
-        import torch
-
-        return torch.device(self.device if self.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"))

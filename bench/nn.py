@@ -131,3 +131,27 @@ class DPConditionSampler:
             else:
                 parts.append(draws[:, None].astype(np.float32))
         return np.concatenate(parts, axis=1) if parts else np.zeros((n, 0), dtype=np.float32)
+
+
+class TeacherEnsemble(nn.Module):
+    """``teachers`` independent MLP discriminators (one hidden layer, LeakyReLU 0.2)
+    evaluated together with batched matrix products.
+
+    ``forward(x)`` takes ``x`` of shape (teachers, rows, width), row block t going
+    to teacher t, and returns logits (teachers, rows). Each teacher has its own
+    parameter slice, so a loss summed over teachers trains each one only on
+    the rows of its own block.
+    """
+
+    def __init__(self, teachers: int, width: int, hidden: int) -> None:
+        super().__init__()
+        self.hidden_weight = nn.Parameter(torch.empty(teachers, width, hidden))
+        self.hidden_bias = nn.Parameter(torch.zeros(teachers, 1, hidden))
+        self.out_weight = nn.Parameter(torch.empty(teachers, hidden, 1))
+        self.out_bias = nn.Parameter(torch.zeros(teachers, 1, 1))
+        for weight, fan_in in ((self.hidden_weight, width), (self.out_weight, hidden)):
+            nn.init.uniform_(weight, -fan_in**-0.5, fan_in**-0.5)  # nn.Linear's default scale
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        hidden = F.leaky_relu(torch.baddbmm(self.hidden_bias, x, self.hidden_weight), 0.2)
+        return torch.baddbmm(self.out_bias, hidden, self.out_weight).squeeze(-1)

@@ -219,15 +219,31 @@ def render_full(group: list[dict], title: str) -> str:
                      tablefmt="github", disable_numparse=True),
             "",
         ]
-    ledger = _ledger_rows(group)
+    ledger, pate = _ledger_rows(group), _pate_ledger_rows(group)
+    if ledger or pate:
+        out += ["## Privacy ledger", ""]
     if ledger:
         out += [
-            "## Privacy ledger",
+            "### DP-SGD",
             "",
             "Per DP fit, as its accountant computed it (mean over seeds where values differ by seed).",
             "",
             tabulate(ledger, headers=["cohort", "synthesizer", "mode", "accountant", "noise σ", "sampling rate",
                                       "steps run / planned", "clip C", "ε SGD", "ε outside SGD", "ε total", "δ"],
+                     tablefmt="github", disable_numparse=True),
+            "",
+        ]
+    if pate:
+        out += [
+            "### PATE accounting",
+            "",
+            "Teacher-ensemble methods, PATE moments accountant (`bench/pate.py`). The accountant's ε uses the",
+            "data-dependent bound of the vote margins, so it is itself a function of the private data; the",
+            "data-independent column is what the same answered queries cost without that bound.",
+            "",
+            tabulate(pate, headers=["cohort", "synthesizer", "teachers", "λ (Laplace scale 1/λ)", "queries answered",
+                                    "unanimous %", "answered 'real' %", "iterations run / cap", "stopped at budget",
+                                    "ε (accountant)", "ε data-independent", "δ"],
                      tablefmt="github", disable_numparse=True),
             "",
         ]
@@ -386,6 +402,8 @@ def _ledger_rows(group: list[dict]) -> list[list[str]]:
         if not spent:
             continue
         d = [p["details"] for p in spent]
+        if "teachers" in d[0]:
+            continue  # PATE: its own accounting table
         outside = sorted({k for x in d for k in x.get("epsilon_outside_sgd", {})})
         outside_text = "; ".join(
             f"{k}: {np.mean([x['epsilon_outside_sgd'].get(k, 0.0) for x in d]):.3f}" for k in outside
@@ -396,6 +414,28 @@ def _ledger_rows(group: list[dict]) -> list[list[str]]:
             f"{mean('sample_rate'):.5f}", f"{mean('steps'):.0f} / {mean('planned_steps'):.0f}",
             f"{d[0].get('max_grad_norm')}", f"{mean('epsilon_sgd'):.3f}", outside_text,
             f"{np.mean([p['epsilon'] for p in spent]):.3f}" + (" (over budget)" if any(x.get("overspent") for x in d) else ""),
+            f"{spent[0]['delta']:g}",
+        ])
+    return rows
+
+
+def _pate_ledger_rows(group: list[dict]) -> list[list[str]]:
+    rows = []
+    by_cell = _by_cohort_synth(group)
+    for (cohort, name), recs in sorted(by_cell.items(), key=lambda kv: (_cohorts(group).index(kv[0][0]), kv[0][1])):
+        spent = [r["privacy"] for r in recs if r["status"] == "ok" and r.get("privacy")]
+        d = [p["details"] for p in spent]
+        if not d or "teachers" not in d[0]:
+            continue
+        mean = lambda key: float(np.mean([x[key] for x in d]))  # noqa: E731
+        rows.append([
+            cohort, name, f"{d[0]['teachers']}", f"{d[0]['lambda']:g}", f"{mean('queries'):.0f}",
+            f"{100 * mean('unanimous_queries') / max(mean('queries'), 1):.2f}",
+            f"{100 * mean('answers_real_share'):.1f}",
+            f"{mean('iterations'):.0f} / {d[0]['max_iterations']}",
+            f"{sum(bool(x['stopped_at_budget']) for x in d)} of {len(d)} seeds",
+            f"{np.mean([p['epsilon'] for p in spent]):.3f}" + (" (over budget)" if any(x.get("overspent") for x in d) else ""),
+            f"{mean('epsilon_data_independent'):.4g}",
             f"{spent[0]['delta']:g}",
         ])
     return rows

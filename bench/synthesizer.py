@@ -140,6 +140,12 @@ class Synthesizer:
     def _sample(self, n: int) -> pd.DataFrame:
         raise NotImplementedError
 
+    def _torch_device(self):
+        """The torch device of a method with ``uses_device`` (``auto``: CUDA when present)."""
+        import torch
+
+        return torch.device(self.device if self.device != "auto" else ("cuda" if torch.cuda.is_available() else "cpu"))
+
     @staticmethod
     def _seed_everything(seed: int) -> None:
         # Global generators, for libraries that use them; methods should prefer

@@ -63,3 +63,16 @@ def test_the_ledger_is_in_the_full_table(raw_records):
     full = render_full([record], "test")
     ledger = full[full.index("## Privacy ledger"):]
     assert "| rdp" in ledger and "1.234" in ledger and "675 / 675" in ledger and "condition marginals: 0.050" in ledger
+
+
+def test_pate_accounting_has_its_own_table(raw_records):
+    record = load_records(raw_records)[0]
+    details = {"mode": "calibrated", "teachers": 50, "lambda": 1.0, "queries": 2482, "unanimous_queries": 2481,
+               "answers_real_share": 0.0, "iterations": 8, "max_iterations": 300, "stopped_at_budget": True,
+               "epsilon_data_independent": 9936.5, "overspent": False}
+    record |= {"is_dp": True, "privacy": {"epsilon": 0.63, "delta": 1e-5, "accountant": "pate-moments",
+                                          "details": details}}
+    full = render_full([record], "test")
+    pate = full[full.index("### PATE accounting"):]
+    assert "| 50 " in pate and "2482" in pate and "99.96" in pate and "9936" in pate and "8 / 300" in pate
+    assert "### DP-SGD" not in full  # no DP-SGD row to show
