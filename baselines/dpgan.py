@@ -47,6 +47,8 @@ class DPGAN(DPGANSynthesizer):
     def build_networks(self, width: int, condition_width: int):
         from torch import nn
 
+        from bench.nn import MLPDiscriminator
+
         hidden, latent = self.config.hidden, self.config.latent_dim
 
         class Generator(nn.Module):
@@ -59,15 +61,4 @@ class DPGAN(DPGANSynthesizer):
             def forward(self, z, c):
                 return self.net(z)
 
-        class Discriminator(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.net = nn.Sequential(
-                    nn.Linear(width, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2),
-                    nn.Linear(hidden, 1),
-                )
-
-            def forward(self, x, c):
-                return self.net(x)
-
-        return Generator(), Discriminator()
+        return Generator(), MLPDiscriminator(width, hidden)

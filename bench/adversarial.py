@@ -44,6 +44,7 @@ class TrainingResult:
     steps: int
     seconds: float
     final_tau: float
+    clip_history: list[float]
 
 
 def train_dp_gan(
@@ -57,6 +58,8 @@ def train_dp_gan(
     settings: "GANConfig",
     seed: int,
     private: bool = True,
+    clip_threshold: Callable[[int], float] | None = None,
+    after_step: Callable[[int, torch.optim.Optimizer], None] | None = None,
 ) -> TrainingResult:
     """Train ``generator`` against ``discriminator(x, c)`` on the private ``real`` rows.
 
@@ -66,6 +69,12 @@ def train_dp_gan(
     ``fake_records(n, tau)`` returns ``n`` generated records and their condition
     vectors (differentiable in the generator's parameters). ``private=False``
     runs the same loop without DP (for the speed benchmark only).
+
+    ``clip_threshold(step)``, when given, returns the clipping norm C of that
+    step (it must be computed from public data only); DP-SGD then clips at C
+    and adds noise ``noise_multiplier * C``, so the privacy spent per step is
+    unchanged. It runs with Opacus' hooks off. ``after_step(step, generator_optimizer)``
+    runs after each step (DP-GAN-HD evolves its generators there).
     """
     from opacus import PrivacyEngine
     from torch.utils.data import DataLoader, TensorDataset
@@ -95,21 +104,29 @@ def train_dp_gan(
     with warnings.catch_warnings():
         # Opacus' hooks fire on the records' tensors, which need no gradient of their own.
         warnings.filterwarnings("ignore", message="Full backward hook is firing")
-        step, tau, seconds = _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings,
-                                   hooks, private)
+        step, tau, seconds, clips = _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings,
+                                          hooks, private, clip_threshold, after_step)
     history = list(engine.accountant.history) if engine else []
-    return TrainingResult(sgd_history=history, steps=step, seconds=seconds, final_tau=tau)
+    return TrainingResult(sgd_history=history, steps=step, seconds=seconds, final_tau=tau, clip_history=clips)
 
 
-def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings, hooks, private):
+def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings, hooks, private,
+          clip_threshold, after_step):
     d_params = [p for p in discriminator.parameters() if p.requires_grad]
     start, step, tau = time.perf_counter(), 0, settings.tau_start
     expected = settings.batch_size
+    clips: list[float] = []
     while step < plan.steps:
         for real_x, real_c in loader:
             if step >= plan.steps:
                 break
             tau = _temperature(settings, step, plan.steps)
+            if clip_threshold is not None:
+                with hooks.off():
+                    clip = float(clip_threshold(step))
+                clips.append(clip)
+                if private:
+                    opt_d.max_grad_norm = clip  # Opacus clips at it and scales the noise by it
             # 1. discriminator: fake part without per-sample gradients ...
             with torch.no_grad():
                 fake_x, fake_c = fake_records(expected, tau)
@@ -144,7 +161,9 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
                 opt_g.step()
             opt_d.zero_grad(set_to_none=True)
             step += 1
-    return step, tau, time.perf_counter() - start
+            if after_step is not None:
+                after_step(step, opt_g)
+    return step, tau, time.perf_counter() - start, clips
 
 
 def _temperature(settings: "GANConfig", step: int, steps: int) -> float:

@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     perf = sub.add_parser("perf", help="time `run --all --profile quick` and `list`; figures into results/")
     perf.add_argument("--results-dir", type=Path, default=Path("results"), dest="results_dir")
     perf.add_argument("--keep-records", action="store_true", help="add the timed run's records to the results")
-    perf.add_argument("--dp", action="store_true", help="time DP-SGD steps against the same steps without DP")
+    perf.add_argument("--dp", action="store_true", help="time DP-SGD steps against the same steps without DP, and DP-GAN-HD per cluster size")
     perf.set_defaults(handler=_perf)
     return parser
 
@@ -145,10 +145,11 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _perf(args: argparse.Namespace) -> int:
-    from bench.perf import run_dp_perf, run_perf
+    from bench.perf import run_cluster_perf, run_dp_perf, run_perf
 
     if args.dp:
         run_dp_perf(args.results_dir)
+        run_cluster_perf(args.results_dir)
     else:
         run_perf(args.results_dir, keep_records=args.keep_records)
     return 0

@@ -96,7 +96,7 @@ class DPGANSynthesizer(Synthesizer):
             rows=len(train),
             batch_size=config.batch_size,
             epochs=config.epochs,
-            paper_noise_multiplier=config.paper_noise_multiplier,
+            paper_noise_multiplier=self.paper_noise_multiplier(budget),
             epsilon_outside_sgd=condition_epsilon,
             accountant=config.accountant,
         )
@@ -114,6 +114,8 @@ class DPGANSynthesizer(Synthesizer):
             plan=plan,
             settings=config,
             seed=self.seed_,
+            clip_threshold=self.clipping_schedule(discriminator, public),
+            after_step=self.after_step_hook(),
         )
         ledger.sgd_history = result.sgd_history
         ledger.notes.update(
@@ -130,7 +132,25 @@ class DPGANSynthesizer(Synthesizer):
         self.final_tau_ = result.final_tau
         self.fit_info_ = {"train_seconds": result.seconds, "steps": result.steps, "rows_per_second":
                           result.steps * config.batch_size / max(result.seconds, 1e-9)}
+        ledger.notes.update(self.ledger_notes(result))
         return ledger.spent()
+
+    # -- hooks a subclass may override -------------------------------------------
+    def paper_noise_multiplier(self, budget: Budget) -> float:
+        """The noise multiplier of the ``paper`` budget mode."""
+        return self.config.paper_noise_multiplier
+
+    def clipping_schedule(self, discriminator, public: pd.DataFrame | None):
+        """``step -> C`` from public data, or None for the fixed ``max_grad_norm``."""
+        return None
+
+    def after_step_hook(self):
+        """``(step, generator_optimizer) -> None`` run after every step, or None."""
+        return None
+
+    def ledger_notes(self, result) -> dict:
+        """Extra entries for the privacy ledger (may also add to ``fit_info_``)."""
+        return {}
 
     def _sample(self, n: int) -> pd.DataFrame:
         import torch

@@ -133,25 +133,76 @@ class DPConditionSampler:
         return np.concatenate(parts, axis=1) if parts else np.zeros((n, 0), dtype=np.float32)
 
 
-class TeacherEnsemble(nn.Module):
-    """``teachers`` independent MLP discriminators (one hidden layer, LeakyReLU 0.2)
-    evaluated together with batched matrix products.
+class MLPDiscriminator(nn.Module):
+    """``discriminator(x, c)``: two hidden layers of ``hidden`` units, LeakyReLU 0.2,
+    one logit per record; ignores the condition ``c`` (unconditional GANs)."""
 
-    ``forward(x)`` takes ``x`` of shape (teachers, rows, width), row block t going
-    to teacher t, and returns logits (teachers, rows). Each teacher has its own
-    parameter slice, so a loss summed over teachers trains each one only on
-    the rows of its own block.
+    def __init__(self, width: int, hidden: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(width, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, 1),
+        )
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class StackedMLP(nn.Module):
+    """``members`` independent multilayer perceptrons of one architecture, evaluated
+    together with batched matrix products (one forward / backward serves them all).
+
+    ``forward(x)`` takes ``x`` of shape (members, rows, sizes[0]), row block i going
+    to member i, and returns (members, rows, sizes[-1]). Each member owns slice
+    ``[i]`` of every parameter, so a loss summed over members trains each one only
+    on its own block, and ``member_vector`` / ``set_member_vector`` read and write
+    one member's parameters as a flat vector.
+    """
+
+    def __init__(self, members: int, sizes: list[int], activation: str = "relu") -> None:
+        super().__init__()
+        if activation not in ("relu", "leaky_relu"):
+            raise ValueError(f"activation must be relu or leaky_relu, got {activation!r}")
+        self.members, self.sizes, self.activation = members, list(sizes), activation
+        self.weights = nn.ParameterList()
+        self.biases = nn.ParameterList()
+        for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+            weight = nn.Parameter(torch.empty(members, fan_in, fan_out))
+            nn.init.uniform_(weight, -fan_in**-0.5, fan_in**-0.5)  # nn.Linear's default scale
+            self.weights.append(weight)
+            self.biases.append(nn.Parameter(torch.zeros(members, 1, fan_out)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        last = len(self.weights) - 1
+        for i, (weight, bias) in enumerate(zip(self.weights, self.biases)):
+            x = torch.baddbmm(bias, x, weight)
+            if i < last:
+                x = F.relu(x) if self.activation == "relu" else F.leaky_relu(x, 0.2)
+        return x
+
+    def member_parameters(self) -> list[nn.Parameter]:
+        return [p for pair in zip(self.weights, self.biases) for p in pair]
+
+    def member_vector(self, member: int) -> torch.Tensor:
+        return torch.cat([p[member].reshape(-1) for p in self.member_parameters()]).detach().clone()
+
+    @torch.no_grad()
+    def set_member_vector(self, member: int, vector: torch.Tensor) -> None:
+        offset = 0
+        for p in self.member_parameters():
+            size = p[member].numel()
+            p[member].copy_(vector[offset : offset + size].reshape(p[member].shape))
+            offset += size
+
+
+class TeacherEnsemble(StackedMLP):
+    """``teachers`` independent MLP discriminators (one hidden layer, LeakyReLU 0.2).
+
+    ``forward(x)`` takes (teachers, rows, width), row block t going to teacher t,
+    and returns logits (teachers, rows).
     """
 
     def __init__(self, teachers: int, width: int, hidden: int) -> None:
-        super().__init__()
-        self.hidden_weight = nn.Parameter(torch.empty(teachers, width, hidden))
-        self.hidden_bias = nn.Parameter(torch.zeros(teachers, 1, hidden))
-        self.out_weight = nn.Parameter(torch.empty(teachers, hidden, 1))
-        self.out_bias = nn.Parameter(torch.zeros(teachers, 1, 1))
-        for weight, fan_in in ((self.hidden_weight, width), (self.out_weight, hidden)):
-            nn.init.uniform_(weight, -fan_in**-0.5, fan_in**-0.5)  # nn.Linear's default scale
+        super().__init__(teachers, [width, hidden, 1], activation="leaky_relu")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        hidden = F.leaky_relu(torch.baddbmm(self.hidden_bias, x, self.hidden_weight), 0.2)
-        return torch.baddbmm(self.out_bias, hidden, self.out_weight).squeeze(-1)
+        return super().forward(x).squeeze(-1)
