@@ -1,4 +1,4 @@
-"""Command line: ``python -m bench {run,list,report,perf}``.
+"""Command line: ``python -m bench {run,list,cohort,report,perf}``.
 
 Bad input (an unknown name, data that disagrees with its schema, a bad
 option) prints one line starting with ``error:`` and exits with status 2.
@@ -57,6 +57,16 @@ def _parser() -> argparse.ArgumentParser:
     listing = sub.add_parser("list", help="registered synthesizers, attacks, metrics and cohorts")
     listing.set_defaults(handler=_list)
 
+    cohort = sub.add_parser("cohort", help="inspect a cohort")
+    cohort_sub = cohort.add_subparsers(dest="cohort_command", required=True)
+    describe = cohort_sub.add_parser("describe", help="size, outcome prevalence and missingness of a cohort")
+    describe.add_argument("name", help="cohort name (see `list`)")
+    describe.add_argument("--data-dir", type=Path, dest="data_dir", help="folder of a real database export")
+    describe.add_argument("--patients", type=int, dest="n_patients", help="size of a simulated cohort")
+    describe.add_argument("--csv", type=Path, help="CSV file for the 'csv' cohort")
+    describe.add_argument("--schema", type=Path, help="schema JSON for the 'csv' cohort")
+    describe.set_defaults(handler=_describe)
+
     report = sub.add_parser("report", help="re-render every table from the records (no training)")
     report.add_argument("--results-dir", type=Path, default=Path("results"), dest="results_dir")
     report.set_defaults(handler=_report)
@@ -65,6 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     perf.add_argument("--results-dir", type=Path, default=Path("results"), dest="results_dir")
     perf.add_argument("--keep-records", action="store_true", help="add the timed run's records to the results")
     perf.add_argument("--dp", action="store_true", help="time DP-SGD steps against the same steps without DP, and DP-GAN-HD per cluster size")
+    perf.add_argument("--extraction", action="store_true",
+                      help="time the mimic3 extraction on a fabricated CHARTEVENTS (--rows rows)")
+    perf.add_argument("--rows", type=int, default=20_000_000, help="CHARTEVENTS rows for --extraction")
     perf.set_defaults(handler=_perf)
     return parser
 
@@ -133,6 +146,38 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _describe(args: argparse.Namespace) -> int:
+    from bench.cohort import CohortOptions
+    from bench.registry import registry
+
+    options = CohortOptions(n_patients=args.n_patients, data_dir=args.data_dir, csv=args.csv, schema=args.schema)
+    cohort = registry("cohorts").load(args.name)(options)
+    print(describe_cohort(cohort))
+    return 0
+
+
+def describe_cohort(cohort) -> str:
+    """Aggregates only: size, split sizes (seed 0), outcome prevalence, missingness."""
+    table, schema = cohort.table, cohort.schema
+    lines = [f"{cohort.name}: {cohort.description}", f"rows: {len(table):,}; columns: {len(schema.columns)}"]
+    try:
+        sizes = cohort.split(0).sizes()
+        lines.append("split (seed 0): " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()))
+    except BenchInputError as exc:
+        lines.append(f"split: not possible ({exc})")
+    for role, column in schema.outcomes.items():
+        positives = int(table[column].sum())
+        lines.append(f"{role} ({column}): {positives:,} of {len(table):,} ({100 * positives / len(table):.1f}%)")
+    missing = table.isna().mean()
+    missing = missing[missing > 0].sort_values(ascending=False)
+    if len(missing):
+        lines.append("missing values (share of rows):")
+        lines += [f"  {name:<22} {100 * share:5.1f}%" for name, share in missing.items()]
+    else:
+        lines.append("missing values: none")
+    return "\n".join(lines)
+
+
 def _report(args: argparse.Namespace) -> int:
     from bench.records import load_records
     from bench.report import render_all
@@ -145,9 +190,11 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _perf(args: argparse.Namespace) -> int:
-    from bench.perf import run_cluster_perf, run_dp_perf, run_perf
+    from bench.perf import run_cluster_perf, run_dp_perf, run_extraction_perf, run_perf
 
-    if args.dp:
+    if args.extraction:
+        run_extraction_perf(args.results_dir, args.rows)
+    elif args.dp:
         run_dp_perf(args.results_dir)
         run_cluster_perf(args.results_dir)
     else:
