@@ -10,6 +10,7 @@ from sklearn.ensemble import RandomForestClassifier
 
 from bench.attack import Attack
 from bench.encoding import TableEncoder
+from bench.errors import BenchInputError
 
 HISTOGRAM_BINS = 10
 
@@ -80,6 +81,12 @@ class Groundhog(Attack):
         design = np.zeros((n_shadow, n_targets), dtype=bool)  # design[s, t]: target t planted in shadow s
         for t in range(n_targets):
             design[self.rng_.permutation(n_shadow)[: n_shadow // 2], t] = True
+        planted_most = int(design.sum(axis=1).max())
+        if planted_most > m or m > len(self.reference_):
+            raise BenchInputError(
+                f"groundhog: the reference split ({len(self.reference_)} rows) is too small for shadow datasets "
+                f"holding {planted_most} planted targets"
+            )
         features = []
         for s in range(n_shadow):
             rows = self.reference_.iloc[self.rng_.choice(len(self.reference_), m, replace=False)].reset_index(drop=True)

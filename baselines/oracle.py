@@ -21,6 +21,7 @@ class OracleSampler(Synthesizer):
     name = "oracle"
     display_name = "Oracle (fresh draws)"
     cheap_to_fit = True  # fits in well under a second: shadow-model attacks run on it
+    needs_population = True  # `run --all` leaves it out on real cohorts
 
     def __init__(self, schema, config=None, *, device="cpu", population=None, hospitals=None) -> None:
         super().__init__(schema, config, device=device)

@@ -94,6 +94,8 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
     for cohort_name, cohort in suite.cohorts.items():
         fingerprint = cohort.fingerprint()
         for synth_name, cls in suite.synthesizers.items():
+            if not config.synthesizers and getattr(cls, "needs_population", False) and cohort.population is None:
+                continue  # `--all` on a real cohort: a method that samples the simulation model does not apply
             synth_config = cls.config_for(config.profile)
             for seed in config.seeds:
                 spec = {

@@ -83,6 +83,8 @@ class Synthesizer:
     cheap_to_fit: ClassVar[bool] = False
     # An ablation runs only when named (``--synthesizer``), not in ``run --all``.
     ablation_of: ClassVar[str | None] = None
+    # Samples the cohort's simulation model: `run --all` leaves it out on real cohorts.
+    needs_population: ClassVar[bool] = False
     profiles: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, schema: Schema, config: Any = None, *, device: str = "cpu") -> None:

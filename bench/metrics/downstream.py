@@ -103,6 +103,8 @@ class ReadmissionF1(Metric):
         if died:
             real = real[real[died] == 0]
             synthetic = synthetic[synthetic[died] == 0]
+        if real[readmitted].nunique() < 2:
+            raise SingleClassError("readmission: the real survivors scored on hold a single class, F1 is undefined")
         encoder = outcome_features(schema)
         labels = synthetic[readmitted].to_numpy()
         if len(np.unique(labels)) < 2 or np.bincount(labels).min() < 2:

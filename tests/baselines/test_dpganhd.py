@@ -100,3 +100,13 @@ def test_needs_a_public_split(mimic_small, mimic_split):
 
     with pytest.raises(BenchInputError, match="public split"):
         DPGANHD(mimic_small.schema, _config(DPGANHD)).fit(mimic_split.train, budget=Budget(), public=None, seed=0)
+
+
+def test_fitness_does_not_reward_a_generator_that_drops_a_class():
+    from baselines.dpganhd import balanced_accuracy
+
+    survivors_only = np.zeros(100, dtype=int)
+    assert balanced_accuracy(survivors_only, survivors_only) == 0.5  # perfect agreement, one class: 0.5
+    labels = np.array([0] * 90 + [1] * 10)
+    predicted = np.array([0] * 85 + [1] * 5 + [1] * 6 + [0] * 4)
+    assert balanced_accuracy(labels, predicted) == pytest.approx((85 / 90 + 6 / 10) / 2)
