@@ -26,34 +26,30 @@ def assemble(stays: pd.DataFrame, parts: dict[str, pd.DataFrame], *, vitals=(), 
     (icustay_id, name, value), for eICU's APACHE first-day worst values.
     """
     index = stays["icustay_id"].to_numpy()
-    table = pd.DataFrame(index=pd.Index(index, name="icustay_id"))
+    columns: dict[str, np.ndarray] = {}
     age = np.minimum(stays["age"].to_numpy(dtype=float), codes.AGE_HIGH)
-    table["age"] = age
-    table["age_group"] = np.asarray(codes.AGE_GROUPS)[np.searchsorted(AGE_GROUP_EDGES, age, side="right")]
+    columns["age"] = age
+    columns["age_group"] = np.asarray(codes.AGE_GROUPS)[np.searchsorted(AGE_GROUP_EDGES, age, side="right")]
     for column in ("sex", "ethnicity", "admission_type", "care_unit", "hospital"):
         if column in stays:
-            table[column] = stays[column].astype(str).to_numpy()
+            columns[column] = stays[column].astype(str).to_numpy()
     for kind, names in (("diagnoses", codes.ICD9_GROUPS), ("medications", codes.MEDICATION_CLASSES)):
         prefix = "dx" if kind == "diagnoses" else "med"
         present = parts[kind]
         for name in names:
-            members = set(present.loc[present["name"] == name, "icustay_id"])
-            table[f"{prefix}_{name}"] = np.isin(index, list(members)).astype(np.int64)
+            members = present.loc[present["name"] == name, "icustay_id"].to_numpy()
+            columns[f"{prefix}_{name}"] = np.isin(index, members).astype(np.int64)
     for kind, names in (("vitals", vitals), ("labs", labs)):
-        values = parts.get(kind)
         for name in names:
-            low, high = _bounds(name)
-            rows = values[values["name"] == name].set_index("icustay_id")
+            rows = parts[kind][parts[kind]["name"] == name].set_index("icustay_id")
             for stat in ("min", "mean", "max"):
-                column = rows[stat].astype(float).reindex(index).to_numpy()
-                table[f"{name}_{stat}"] = np.where(np.isnan(column), np.nan, np.clip(column, low, high))
+                columns[f"{name}_{stat}"] = _clipped(rows[stat], index, name)
     for name in worst:
-        low, high = _bounds(name)
         rows = parts["worst"][parts["worst"]["name"] == name].set_index("icustay_id")
-        column = rows["value"].astype(float).reindex(index).to_numpy()
-        table[f"{name}_worst"] = np.where(np.isnan(column), np.nan, np.clip(column, low, high))
-    table["mortality"] = stays["mortality"].to_numpy(dtype=np.int64)
-    table["readmission"] = stays["readmission"].to_numpy(dtype=np.int64)
+        columns[f"{name}_worst"] = _clipped(rows["value"], index, name)
+    columns["mortality"] = stays["mortality"].to_numpy(dtype=np.int64)
+    columns["readmission"] = stays["readmission"].to_numpy(dtype=np.int64)
+    table = pd.DataFrame(columns, index=pd.Index(index, name="icustay_id"))
     return table  # indexed by stay id (the Cohort drops it: ids are never released)
 
 
@@ -96,6 +92,13 @@ def schema(*, vitals=(), labs=(), worst=(), unit_types=codes.CARE_UNITS_MIMIC, e
     )
 
 
+
+
+def _clipped(values: pd.Series, index: np.ndarray, name: str) -> np.ndarray:
+    """Values per stay (NaN where none), clipped to the public bounds."""
+    low, high = _bounds(name)
+    column = values.astype(float).reindex(index).to_numpy()
+    return np.where(np.isnan(column), np.nan, np.clip(column, low, high))
 
 
 def _bounds(name: str) -> tuple[float, float]:

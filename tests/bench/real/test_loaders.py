@@ -148,3 +148,29 @@ def test_the_extraction_benchmark_export_is_read_like_a_real_one(tmp_path):
     assert len(heart_rate) > 0 and heart_rate.between(60, 119).all()
     # the first stay of each two-stay patient is readmitted unless it died (hadm_id % 9 == 0: 22 of 200)
     assert cohort.table["readmission"].sum() == 178
+
+
+def test_eicu_uses_vital_periodic_and_lab_when_the_export_has_them(tmp_path):
+    # The demo lacks both tables (the full database has them): add a few hand-made rows for stay 1325741.
+    folder = tmp_path / "export"
+    shutil.copytree(EICU, folder)
+    pd.DataFrame({
+        "vitalperiodicid": [1, 2, 3, 4], "patientunitstayid": [1325741] * 4,
+        "observationoffset": [10, 600, 1500, -30],  # the last two fall outside the first 24 hours
+        "heartrate": [80, 100, 150, 40], "systemicsystolic": [120, 130, None, None],
+        "systemicdiastolic": [60, 70, None, None], "systemicmean": [80, 90, None, None],
+        "respiration": [16, 20, None, None], "temperature": [36.5, 37.5, None, None], "sao2": [97, 99, None, None],
+    }).to_csv(folder / "vitalPeriodic.csv", index=False)
+    pd.DataFrame({
+        "labid": [1, 2, 3], "patientunitstayid": [1325741] * 3, "labresultoffset": [-100, 300, 2000],
+        "labname": ["creatinine", "creatinine", "creatinine"], "labresult": [1.2, 1.8, 5.0],
+    }).to_csv(folder / "lab.csv", index=False)
+    stays = extract_eicu(Source(folder, "eicu"))
+    stay = stays.loc[1325741]
+    assert (stay["heart_rate_min"], stay["heart_rate_mean"], stay["heart_rate_max"]) == (80.0, 90.0, 100.0)
+    assert (stay["sbp_min"], stay["spo2_max"]) == (120.0, 99.0)
+    assert (stay["creatinine_min"], stay["creatinine_max"]) == (1.2, 1.8)
+    assert stay["creatinine_worst"] == 1.46  # the APACHE value is kept beside them
+    assert stays["heart_rate_mean"].notna().sum() == 1  # no other stay has vitalPeriodic rows
+    cohort = eicu_cohort(CohortOptions(data_dir=folder))
+    assert "heart_rate_mean" in cohort.schema.names and "creatinine_mean" in cohort.schema.names
