@@ -149,13 +149,14 @@ class DPGANHD(DPGANSynthesizer):
         from bench.clipping import adaptive_threshold, per_sample_gradients, random_projection
 
         config = self.config
-        self._public = self._require_public(public)
+        public = self._require_public(public)
+        self.public_rows_ = len(public)
         self.clip_trace_ = []
         if not config.adaptive_clipping:
             return None
         device = self._torch_device()
         clean_copy = copy.deepcopy(discriminator)  # taken before Opacus hooks the original
-        public_x = torch.from_numpy(self.encoder_.transform(self._public)).to(device)
+        public_x = torch.from_numpy(self.encoder_.transform(public)).to(device)
         empty = torch.zeros((len(public_x), 0), device=device)
         parameters = sum(p.numel() for p in discriminator.parameters() if p.requires_grad)
         projection = torch.from_numpy(random_projection(parameters, config.projection_dims, self.rng_)).to(device)
@@ -182,9 +183,9 @@ class DPGANHD(DPGANSynthesizer):
         return public
 
     # -- the genetic algorithm -----------------------------------------------------------
-    def after_step_hook(self):
+    def after_step_hook(self, public: pd.DataFrame | None):
         config = self.config
-        self._fit_fitness_classifier(self._public)
+        self._fit_fitness_classifier(self._require_public(public))
         self.generations_ = []
         self.fitness_seconds_ = 0.0
         if not config.genetic or config.generators < 2:
@@ -238,19 +239,15 @@ class DPGANHD(DPGANSynthesizer):
         self.fit_info_ |= {"final_fitness": [round(float(f), 4) for f in final_fitness],
                           "best_generator": self.best_generator_, "generations": len(self.generations_),
                           "fitness_seconds": self.fitness_seconds_}
-        notes = {
-            "generators": self.config.generators,
-            "generations": len(self.generations_),
-            "clipping_threshold_from": "public split (costs no privacy)",
-        }
-        if self.config.adaptive_clipping:
-            clips = np.asarray(result.clip_history)
-            dropped = [t.noise_points for t in self.clip_trace_]
+        notes = {"generators": self.config.generators, "generations": len(self.generations_)}
+        if self.clip_trace_:  # adaptive clipping ran
+            clips = np.array([t.value for t in self.clip_trace_])
             notes |= {
                 "max_grad_norm": f"adaptive: mean {clips.mean():.3g} (range {clips.min():.3g} to {clips.max():.3g})",
                 "clip_mean": float(clips.mean()),
-                "dbscan_noise_share": float(np.sum(dropped) / max(1, sum(t.points for t in self.clip_trace_))),
-                "public_rows": len(self._public),
+                "clipping_threshold_from": "public split (costs no privacy)",
+                "dbscan_noise_share": sum(t.noise_points for t in self.clip_trace_) / sum(t.points for t in self.clip_trace_),
+                "public_rows": self.public_rows_,
             }
         return notes
 

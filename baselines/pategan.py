@@ -112,12 +112,10 @@ class PATEGAN(Synthesizer):
 
         from bench.encoding import TableEncoder
         from bench.nn import MixedOutputHeads
-        from bench.pate import PATEAccountant, noisy_votes
+        from bench.pate import ACCOUNTANT, PATEAccountant, noisy_votes
 
         config = self.config
         k = config.teachers
-        if len(train) < k:
-            raise ValueError(f"PATE-GAN needs at least {k} training rows (one per teacher), got {len(train)}")
         torch.manual_seed(self.seed_)
         device = self._torch_device()
         self.encoder_ = TableEncoder(self.schema)
@@ -137,7 +135,6 @@ class PATEGAN(Synthesizer):
         student_optimizer = optimizer(student.parameters(), config.learning_rate)
         teacher_optimizer = optimizer(teachers.parameters(), config.teacher_learning_rate)
         accountant = PATEAccountant(config.lam, budget.delta, orders=tuple(range(1, config.orders + 1)))
-        ones = lambda n: torch.ones(n, device=device)  # noqa: E731
         start = time.perf_counter()
         # The papers' budget mode with allow_overspend answers every query of the schedule
         # (max_iterations) and the ledger shows how far past the target that went.
@@ -180,7 +177,7 @@ class PATEGAN(Synthesizer):
                     break
             # 3. Generator: against the student only.
             logits = student(self._generate(config.batch_size, hard=False)).squeeze(1)
-            loss = F.binary_cross_entropy_with_logits(logits, ones(len(logits)))
+            loss = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
             generator_optimizer.zero_grad()
             loss.backward()
             generator_optimizer.step()
@@ -192,7 +189,7 @@ class PATEGAN(Synthesizer):
         return PrivacySpent(
             epsilon=epsilon,
             delta=budget.delta,
-            accountant="pate-moments",
+            accountant=ACCOUNTANT,
             details={
                 "mode": budget.mode,
                 "target_epsilon": budget.epsilon,

@@ -27,7 +27,6 @@ import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
@@ -44,7 +43,6 @@ class TrainingResult:
     steps: int
     seconds: float
     final_tau: float
-    clip_history: list[float]
 
 
 def train_dp_gan(
@@ -104,10 +102,10 @@ def train_dp_gan(
     with warnings.catch_warnings():
         # Opacus' hooks fire on the records' tensors, which need no gradient of their own.
         warnings.filterwarnings("ignore", message="Full backward hook is firing")
-        step, tau, seconds, clips = _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings,
-                                          hooks, private, clip_threshold, after_step)
+        step, tau, seconds = _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings,
+                                   hooks, private, clip_threshold, after_step)
     history = list(engine.accountant.history) if engine else []
-    return TrainingResult(sgd_history=history, steps=step, seconds=seconds, final_tau=tau, clip_history=clips)
+    return TrainingResult(sgd_history=history, steps=step, seconds=seconds, final_tau=tau)
 
 
 def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings, hooks, private,
@@ -115,7 +113,6 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
     d_params = [p for p in discriminator.parameters() if p.requires_grad]
     start, step, tau = time.perf_counter(), 0, settings.tau_start
     expected = settings.batch_size
-    clips: list[float] = []
     while step < plan.steps:
         for real_x, real_c in loader:
             if step >= plan.steps:
@@ -124,7 +121,6 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
             if clip_threshold is not None:
                 with hooks.off():
                     clip = float(clip_threshold(step))
-                clips.append(clip)
                 if private:
                     opt_d.max_grad_norm = clip  # Opacus clips at it and scales the noise by it
             # 1. discriminator: fake part without per-sample gradients ...
@@ -163,7 +159,7 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
             step += 1
             if after_step is not None:
                 after_step(step, opt_g)
-    return step, tau, time.perf_counter() - start, clips
+    return step, tau, time.perf_counter() - start
 
 
 def _temperature(settings: "GANConfig", step: int, steps: int) -> float:

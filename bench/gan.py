@@ -115,7 +115,7 @@ class DPGANSynthesizer(Synthesizer):
             settings=config,
             seed=self.seed_,
             clip_threshold=self.clipping_schedule(discriminator, public),
-            after_step=self.after_step_hook(),
+            after_step=self.after_step_hook(public),
         )
         ledger.sgd_history = result.sgd_history
         ledger.notes.update(
@@ -144,7 +144,7 @@ class DPGANSynthesizer(Synthesizer):
         """``step -> C`` from public data, or None for the fixed ``max_grad_norm``."""
         return None
 
-    def after_step_hook(self):
+    def after_step_hook(self, public: pd.DataFrame | None):
         """``(step, generator_optimizer) -> None`` run after every step, or None."""
         return None
 

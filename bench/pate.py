@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+ACCOUNTANT = "pate-moments"  # the accountant name in a PATE ledger
+
 # Integer moments, as in the paper (its released code stops at 20; more orders only tighten the minimum).
 DEFAULT_ORDERS = tuple(range(1, 129))
 
@@ -47,11 +49,17 @@ def disagreement_bound(lam: float, margin: np.ndarray | float) -> np.ndarray:
     return (2.0 + lam * margin) / (4.0 * np.exp(lam * margin))
 
 
+def data_independent_bound(lam: float, orders=DEFAULT_ORDERS) -> np.ndarray:
+    """alpha(l) of any (2 lambda, 0)-DP answer: 2 lambda^2 l (l + 1)."""
+    l = np.asarray(orders, dtype=float)
+    return 2.0 * lam**2 * l * (l + 1.0)
+
+
 def log_moment_bound(lam: float, margin: np.ndarray | float, orders=DEFAULT_ORDERS) -> np.ndarray:
     """alpha(l) of one query per margin: shape (len(margin), len(orders))."""
     margin = np.atleast_1d(np.abs(np.asarray(margin, dtype=float)))
     l = np.asarray(orders, dtype=float)[None, :]
-    data_independent = 2.0 * lam**2 * l * (l + 1.0)
+    data_independent = data_independent_bound(lam, orders)[None, :]
     q = disagreement_bound(lam, margin)[:, None]
     valid = q < (math.exp(2 * lam) - 1.0) / (math.exp(4 * lam) - 1.0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -61,10 +69,12 @@ def log_moment_bound(lam: float, margin: np.ndarray | float, orders=DEFAULT_ORDE
     return np.minimum(data_independent, data_dependent)
 
 
-def epsilon_from_log_moments(log_moments: np.ndarray, delta: float, orders=DEFAULT_ORDERS) -> float:
-    """The moments accountant's tail bound: min_l (alpha(l) + log(1/delta)) / l."""
+def epsilon_from_log_moments(log_moments: np.ndarray, delta: float, orders=DEFAULT_ORDERS):
+    """The moments accountant's tail bound: min_l (alpha(l) + log(1/delta)) / l (a float; an array
+    of them for a 2-D ``log_moments``, one row each)."""
     l = np.asarray(orders, dtype=float)
-    return float(np.min((np.asarray(log_moments) + math.log(1.0 / delta)) / l))
+    epsilon = np.min((np.asarray(log_moments) + math.log(1.0 / delta)) / l, axis=-1)
+    return float(epsilon) if np.ndim(epsilon) == 0 else epsilon
 
 
 @dataclass
@@ -87,12 +97,6 @@ class PATEAccountant:
             raise ValueError(f"lambda must be > 0, got {self.lam}")
         self.log_moments = np.zeros(len(self.orders))
 
-    @property
-    def worst_case(self) -> np.ndarray:
-        """alpha(l) of one query under the data-independent bound."""
-        l = np.asarray(self.orders, dtype=float)
-        return 2.0 * self.lam**2 * l * (l + 1.0)
-
     def epsilon(self) -> float:
         return epsilon_from_log_moments(self.log_moments, self.delta, self.orders) if self.queries else 0.0
 
@@ -100,7 +104,8 @@ class PATEAccountant:
         """What the same queries cost without the data-dependent bound."""
         if not self.queries:
             return 0.0
-        return epsilon_from_log_moments(self.queries * self.worst_case, self.delta, self.orders)
+        return epsilon_from_log_moments(self.queries * data_independent_bound(self.lam, self.orders), self.delta,
+                                        self.orders)
 
     def admissible(self, margins: np.ndarray, target: float) -> int:
         """How many of these queries (in order) can be answered with the spent epsilon
@@ -108,9 +113,7 @@ class PATEAccountant:
         never drawn). The gate reads the margins, as PATE-GAN's stopping rule reads
         the accountant: see the module's caveat."""
         costs = log_moment_bound(self.lam, margins, self.orders)
-        after = self.log_moments[None, :] + np.cumsum(costs, axis=0)
-        l = np.asarray(self.orders, dtype=float)[None, :]
-        epsilon_after = np.min((after + math.log(1.0 / self.delta)) / l, axis=1)
+        epsilon_after = epsilon_from_log_moments(self.log_moments + np.cumsum(costs, axis=0), self.delta, self.orders)
         over = np.nonzero(epsilon_after > target)[0]
         return int(over[0]) if len(over) else len(margins)
 

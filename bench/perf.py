@@ -42,6 +42,14 @@ def timed_subprocess(args: list[str], env: dict | None = None) -> tuple[float, f
     return wall, usage.ru_maxrss / 1024.0  # Linux reports KiB
 
 
+def _write_figures(results_dir: Path, stem: str, payload: dict, text: str) -> None:
+    """``results/perf/STEM.json`` (the figures) and ``STEM.md`` (the table), each written atomically."""
+    out = Path(results_dir) / "perf"
+    atomic_write_text(out / f"{stem}.json", json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    atomic_write_text(out / f"{stem}.md", text)
+    print(text)
+
+
 def run_perf(results_dir: Path, keep_records: bool = False) -> dict:
     """With ``keep_records`` the timed run's records join ``results_dir/records`` (and the
     tables are re-rendered), so one run serves as both the benchmark and the results."""
@@ -64,8 +72,6 @@ def run_perf(results_dir: Path, keep_records: bool = False) -> dict:
     }
     machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.machine()}
     payload = {"figures": figures, "targets": TARGETS, "machine": machine, "versions": package_versions()}
-    out = Path(results_dir) / "perf"
-    atomic_write_text(out / "harness.json", json.dumps(payload, indent=2, sort_keys=True) + "\n")
     rows = [
         ["`run --all --profile quick` wall time (s)", figures["run_all_quick_wall_s"], TARGETS["run_all_quick_wall_s"]],
         ["`run --all --profile quick` peak memory (MB)", figures["run_all_quick_peak_rss_mb"], TARGETS["run_all_quick_peak_rss_mb"]],
@@ -82,8 +88,7 @@ def run_perf(results_dir: Path, keep_records: bool = False) -> dict:
             "",
         ]
     )
-    atomic_write_text(out / "harness.md", text)
-    print(text)
+    _write_figures(results_dir, "harness", payload, text)
     if keep_records:
         from bench.report import render_all
 
@@ -159,8 +164,6 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
     payload = {"rows": rows, "training_rows": len(real), "machine": {"cpus": os.cpu_count(),
                "platform": platform.platform()}, "versions": package_versions(),
                "targets": {"dp_over_non_dp": 1.5, "dp_gan_rows_per_s": 3000}}
-    out = Path(results_dir) / "perf"
-    atomic_write_text(out / "dp_training.json", json.dumps(payload, indent=2, sort_keys=True) + "\n")
     text = "\n".join([
         "# DP-SGD versus the same training without DP",
         "",
@@ -172,8 +175,7 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
         tabulate([list(r.values()) for r in rows], headers=list(rows[0]) if rows else [], tablefmt="github"),
         "",
     ])
-    atomic_write_text(out / "dp_training.md", text)
-    print(text)
+    _write_figures(results_dir, "dp_training", payload, text)
     return payload
 
 
@@ -208,8 +210,6 @@ def run_cluster_perf(results_dir: Path, sizes: tuple[int, ...] = (1, 4, 8)) -> d
         })
     payload = {"rows": rows, "training_rows": len(split.train), "machine": {"cpus": os.cpu_count(),
                "platform": platform.platform()}, "versions": package_versions()}
-    out = Path(results_dir) / "perf"
-    atomic_write_text(out / "dp_gan_hd_cluster.json", json.dumps(payload, indent=2, sort_keys=True) + "\n")
     text = "\n".join([
         "# DP-GAN-HD: cost of the generator cluster",
         "",
@@ -222,15 +222,14 @@ def run_cluster_perf(results_dir: Path, sizes: tuple[int, ...] = (1, 4, 8)) -> d
         tabulate([list(r.values()) for r in rows], headers=list(rows[0]), tablefmt="github"),
         "",
     ])
-    atomic_write_text(out / "dp_gan_hd_cluster.md", text)
-    print(text)
+    _write_figures(results_dir, "dp_gan_hd_cluster", payload, text)
     return payload
 
 
 FULL_CHARTEVENTS_ROWS = 330_712_483  # MIMIC-III v1.4 CHARTEVENTS
 
 
-def write_synthetic_mimic3(folder: Path, chartevents_rows: int, stays: int = 50_000, seed: int = 0) -> None:
+def write_synthetic_mimic3(folder: Path, chartevents_rows: int, stays: int = 50_000) -> None:
     """A MIMIC-III-shaped export with fabricated values (no patient data): CHARTEVENTS.csv.gz
     of ``chartevents_rows`` rows (a quarter of them the loader's vital-sign items, charted
     from a day before to ten days after ICU admission) and small versions of the other tables."""
@@ -241,8 +240,7 @@ def write_synthetic_mimic3(folder: Path, chartevents_rows: int, stays: int = 50_
     folder.mkdir(parents=True, exist_ok=True)
     vitals = [i for items, _ in codes.MIMIC_VITAL_ITEMS.values() for i in items]
     labs = [i for items in codes.MIMIC_LAB_ITEMS.values() for i in items]
-    con = duckdb.connect()
-    con.execute(f"SELECT setseed({(seed % 1000) / 1000})")
+    con = duckdb.connect()  # every value is a deterministic function of the row number
     con.execute(f"""CREATE TABLE stays AS SELECT range AS icustay_id, 100000 + range AS hadm_id, 10000 + range // 2 AS subject_id,
         TIMESTAMP '2150-01-01' + to_minutes(CAST(range * 37 AS BIGINT)) AS intime FROM range({stays})""")
     con.execute(f"""COPY (SELECT icustay_id AS row_id, subject_id, hadm_id, icustay_id, 'carevue' AS dbsource,
@@ -306,13 +304,11 @@ def run_extraction_perf(results_dir: Path, chartevents_rows: int = 20_000_000) -
     }
     payload = {"figures": figures, "targets": {"full_database_minutes": 20.0, "peak_rss_mb": 4096.0},
                "machine": {"cpus": os.cpu_count(), "platform": platform.platform()}, "versions": package_versions()}
-    out = Path(results_dir) / "perf"
-    atomic_write_text(out / "extraction.json", json.dumps(payload, indent=2, sort_keys=True) + "\n")
     text = "\n".join([
         "# Real-cohort extraction: speed and memory",
         "",
         f"Measured by `python -m bench perf --extraction` on {os.cpu_count()} CPUs: the whole `mimic3` extraction",
-        f"(DuckDB, out of core) on a fabricated MIMIC-III-shaped export whose CHARTEVENTS.csv.gz has",
+        "(DuckDB, out of core) on a fabricated MIMIC-III-shaped export whose CHARTEVENTS.csv.gz has",
         f"{chartevents_rows:,} rows, a quarter of them vital-sign items (50,000 stays). The time is extrapolated",
         f"linearly to the {FULL_CHARTEVENTS_ROWS:,} rows of the real CHARTEVENTS. Targets: the full extraction",
         "in under 20 minutes, in under 4 GB.",
@@ -320,6 +316,5 @@ def run_extraction_perf(results_dir: Path, chartevents_rows: int = 20_000_000) -
         tabulate([[k, v] for k, v in figures.items()], headers=["what", "measured"], tablefmt="github"),
         "",
     ])
-    atomic_write_text(out / "extraction.md", text)
-    print(text)
+    _write_figures(results_dir, "extraction", payload, text)
     return payload

@@ -27,6 +27,7 @@ import numpy as np
 from scipy import stats
 from tabulate import tabulate
 
+from bench.pate import ACCOUNTANT as PATE_ACCOUNTANT
 from bench.records import atomic_write_text, load_records
 
 PAPER_ROWS = (
@@ -394,16 +395,26 @@ def _epsilon_spent(ok: list[dict]) -> str:
     return f"{_values_cell([p['epsilon'] for p in spent], 2, 0.0)} ({accountants})" + _overspend_mark(ok)
 
 
-def _ledger_rows(group: list[dict]) -> list[list[str]]:
-    rows = []
+def _dp_fits(group: list[dict]):
+    """(cohort, synthesizer, [privacy spent per ok seed]) for every cell with a DP claim, in table order."""
     by_cell = _by_cohort_synth(group)
     for (cohort, name), recs in sorted(by_cell.items(), key=lambda kv: (_cohorts(group).index(kv[0][0]), kv[0][1])):
         spent = [r["privacy"] for r in recs if r["status"] == "ok" and r.get("privacy")]
-        if not spent:
-            continue
+        if spent:
+            yield cohort, name, spent
+
+
+def _spent_total(spent: list[dict]) -> str:
+    over = any(p["details"].get("overspent") for p in spent)
+    return f"{np.mean([p['epsilon'] for p in spent]):.3f}" + (" (over budget)" if over else "")
+
+
+def _ledger_rows(group: list[dict]) -> list[list[str]]:
+    rows = []
+    for cohort, name, spent in _dp_fits(group):
+        if spent[0]["accountant"] == PATE_ACCOUNTANT:
+            continue  # its own accounting table
         d = [p["details"] for p in spent]
-        if "teachers" in d[0]:
-            continue  # PATE: its own accounting table
         outside = sorted({k for x in d for k in x.get("epsilon_outside_sgd", {})})
         outside_text = "; ".join(
             f"{k}: {np.mean([x['epsilon_outside_sgd'].get(k, 0.0) for x in d]):.3f}" for k in outside
@@ -412,8 +423,7 @@ def _ledger_rows(group: list[dict]) -> list[list[str]]:
         rows.append([
             cohort, name, d[0].get("mode", "—"), spent[0]["accountant"], f"{mean('noise_multiplier'):.3f}",
             f"{mean('sample_rate'):.5f}", f"{mean('steps'):.0f} / {mean('planned_steps'):.0f}",
-            f"{d[0].get('max_grad_norm')}", f"{mean('epsilon_sgd'):.3f}", outside_text,
-            f"{np.mean([p['epsilon'] for p in spent]):.3f}" + (" (over budget)" if any(x.get("overspent") for x in d) else ""),
+            f"{d[0].get('max_grad_norm')}", f"{mean('epsilon_sgd'):.3f}", outside_text, _spent_total(spent),
             f"{spent[0]['delta']:g}",
         ])
     return rows
@@ -421,12 +431,10 @@ def _ledger_rows(group: list[dict]) -> list[list[str]]:
 
 def _pate_ledger_rows(group: list[dict]) -> list[list[str]]:
     rows = []
-    by_cell = _by_cohort_synth(group)
-    for (cohort, name), recs in sorted(by_cell.items(), key=lambda kv: (_cohorts(group).index(kv[0][0]), kv[0][1])):
-        spent = [r["privacy"] for r in recs if r["status"] == "ok" and r.get("privacy")]
-        d = [p["details"] for p in spent]
-        if not d or "teachers" not in d[0]:
+    for cohort, name, spent in _dp_fits(group):
+        if spent[0]["accountant"] != PATE_ACCOUNTANT:
             continue
+        d = [p["details"] for p in spent]
         mean = lambda key: float(np.mean([x[key] for x in d]))  # noqa: E731
         rows.append([
             cohort, name, f"{d[0]['teachers']}", f"{d[0]['lambda']:g}", f"{mean('queries'):.0f}",
@@ -434,9 +442,7 @@ def _pate_ledger_rows(group: list[dict]) -> list[list[str]]:
             f"{100 * mean('answers_real_share'):.1f}",
             f"{mean('iterations'):.0f} / {d[0]['max_iterations']}",
             f"{sum(bool(x['stopped_at_budget']) for x in d)} of {len(d)} seeds",
-            f"{np.mean([p['epsilon'] for p in spent]):.3f}" + (" (over budget)" if any(x.get("overspent") for x in d) else ""),
-            f"{mean('epsilon_data_independent'):.4g}",
-            f"{spent[0]['delta']:g}",
+            _spent_total(spent), f"{mean('epsilon_data_independent'):.4g}", f"{spent[0]['delta']:g}",
         ])
     return rows
 

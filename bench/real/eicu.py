@@ -36,7 +36,7 @@ import pandas as pd
 
 from bench.cohort import Cohort, CohortOptions, SplitPlan
 from bench.real import codes
-from bench.real.source import Source, Table, cached, connect, definition_of
+from bench.real.source import Source, Table, connect, extract_cached
 from bench.real.table import assemble, schema
 
 TABLES = [
@@ -205,13 +205,10 @@ def extract(source: Source) -> pd.DataFrame:
 def eicu_cohort(options: CohortOptions) -> Cohort:
     """eICU-CRD unit stays read from ``--data-dir`` (see the module docstring)."""
     source = Source(options.data_dir, "eicu")
+    table = extract_cached(source, TABLES, extract)
     connection = connect()
-    source.check(connection, TABLES)
     hospitals = _hospital_ids(connection, source)
     connection.close()
-    key = "eicu-" + source.fingerprint(TABLES, definition_of(extract, assemble, schema, _stays_sql, _worst_sql,
-                                                              _vitals_sql, _labs_sql, _diagnoses_sql, _medications_sql))
-    table = cached(key, lambda: extract(source))
     layout = _layout(source)
     return Cohort(
         name="eicu",

@@ -39,7 +39,7 @@ import pandas as pd
 
 from bench.cohort import Cohort, CohortOptions
 from bench.real import codes
-from bench.real.source import Source, Table, cached, connect, definition_of
+from bench.real.source import Source, Table, connect, extract_cached
 from bench.real.table import assemble, schema
 
 TABLES = [
@@ -187,12 +187,7 @@ def extract(source: Source) -> pd.DataFrame:
 def mimic3_cohort(options: CohortOptions) -> Cohort:
     """MIMIC-III ICU stays read from ``--data-dir`` (see the module docstring)."""
     source = Source(options.data_dir, "mimic3")
-    connection = connect()
-    source.check(connection, TABLES)
-    connection.close()
-    key = "mimic3-" + source.fingerprint(TABLES, definition_of(extract, assemble, schema, _stays_sql, _vitals_sql,
-                                                                _labs_sql, _diagnoses_sql, _medications_sql))
-    table = cached(key, lambda: extract(source))
+    table = extract_cached(source, TABLES, extract)
     return Cohort(
         name="mimic3",
         table=table,

@@ -61,8 +61,11 @@ class Source:
         return None
 
     def check(self, connection, tables: list[Table]) -> None:
-        """Locate every table and confirm its header has the needed columns (case-insensitive)."""
+        """Locate every table and confirm its header has the needed columns (case-insensitive).
+        A table already checked is not read again."""
         for table in tables:
+            if table.name in self.paths:
+                continue
             path = self.find(table)
             self.paths[table.name] = path
             if path is None:
@@ -112,11 +115,17 @@ def connect():
     return connection
 
 
-def definition_of(*objects) -> str:
-    """The cohort definition for the cache key: the source of the loader and its code tables."""
-    from bench.real import codes
+def extract_cached(source: Source, tables: list[Table], extract) -> pd.DataFrame:
+    """Check the export, then return ``extract(source)``, cached under a key made of the
+    source files and the cohort definition (the loader's module, the table layout and the code
+    tables)."""
+    from bench.real import codes, table
 
-    return "".join(inspect.getsource(o) for o in (*objects, codes))
+    connection = connect()
+    source.check(connection, tables)
+    connection.close()
+    definition = "".join(inspect.getsource(module) for module in (inspect.getmodule(extract), table, codes))
+    return cached(f"{source.database}-{source.fingerprint(tables, definition)}", lambda: extract(source))
 
 
 def cached(key: str, build) -> pd.DataFrame:
