@@ -29,7 +29,10 @@ class PATEGANConfig:
         max_iterations: Cap on iterations; training ends earlier when the
             next queries would spend more than the target epsilon.
         latent_dim, generator_hidden, student_hidden, teacher_hidden: Widths.
-        learning_rate: Adam learning rate of all networks.
+        learning_rate: Adam learning rate of the generator and the student.
+        teacher_learning_rate: Adam learning rate of the teachers.
+        encoding, bins, offsets: The GAN encoding (``bench.gan.make_encoder``).
+        continuous_head: Output of min-max scaled values (``encoding="minmax"``).
         orders: Number L of moments tracked (l = 1..L).
     """
 
@@ -47,6 +50,9 @@ class PATEGANConfig:
     teacher_hidden: int = 64
     learning_rate: float = 1e-3
     teacher_learning_rate: float = 1e-3
+    encoding: str = "binned"
+    bins: int = 10
+    offsets: str = "uniform"
     continuous_head: str = "sigmoid"
     orders: int = 128
 
@@ -110,7 +116,7 @@ class PATEGAN(Synthesizer):
         import torch
         from torch.nn import functional as F
 
-        from bench.encoding import TableEncoder
+        from bench.gan import make_encoder
         from bench.nn import MixedOutputHeads
         from bench.pate import ACCOUNTANT, PATEAccountant, noisy_votes
 
@@ -118,7 +124,7 @@ class PATEGAN(Synthesizer):
         k = config.teachers
         torch.manual_seed(self.seed_)
         device = self._torch_device()
-        self.encoder_ = TableEncoder(self.schema)
+        self.encoder_ = make_encoder(self.schema, config, self.seed_)
         self.heads_ = MixedOutputHeads(self.encoder_, continuous=config.continuous_head).to(device)
         self.generator_, student, teachers = self.build_networks(self.encoder_.width)
         for module in (self.generator_, student, teachers):
@@ -138,7 +144,8 @@ class PATEGAN(Synthesizer):
         start = time.perf_counter()
         # The papers' budget mode with allow_overspend answers every query of the schedule
         # (max_iterations) and the ledger shows how far past the target that went.
-        overspend = budget.mode == "paper" and budget.allow_overspend
+        # At epsilon = inf the votes are exact and nothing is accounted (the calibration point).
+        overspend = (budget.mode == "paper" and budget.allow_overspend) or not budget.private
         iterations, exhausted, answered_real = 0, False, 0.0
         while iterations < config.max_iterations and not exhausted:
             iterations += 1
@@ -165,8 +172,13 @@ class PATEGAN(Synthesizer):
                     exhausted = True
                 if answered == 0:
                     break
-                accountant.record(margins[:answered], k)
-                labels = torch.from_numpy(noisy_votes(real_votes[:answered], k, config.lam, self.rng_)).to(device)
+                if budget.private:
+                    accountant.record(margins[:answered], k)
+                    votes = noisy_votes(real_votes[:answered], k, config.lam, self.rng_)
+                else:
+                    accountant.queries += answered
+                    votes = (2 * real_votes[:answered] > k).astype(np.float32)  # the exact plurality
+                labels = torch.from_numpy(votes).to(device)
                 answered_real += float(labels.sum())
                 logits = student(fake[:answered]).squeeze(1)
                 loss = F.binary_cross_entropy_with_logits(logits, labels)
@@ -183,9 +195,15 @@ class PATEGAN(Synthesizer):
             generator_optimizer.step()
         seconds = time.perf_counter() - start
         del real
-        epsilon = accountant.epsilon()
         partition_sizes = [len(m) for m in members]
         self.fit_info_ = {"train_seconds": seconds, "iterations": iterations, "queries": accountant.queries}
+        if not budget.private:
+            return PrivacySpent.no_dp(
+                budget, switched_off="Laplace noise on the votes and the moments accountant (exact plurality)",
+                teachers=k, queries=accountant.queries, answers_real_share=answered_real / max(accountant.queries, 1),
+                iterations=iterations, max_iterations=config.max_iterations, device=str(device),
+            )
+        epsilon = accountant.epsilon()
         return PrivacySpent(
             epsilon=epsilon,
             delta=budget.delta,

@@ -37,7 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--attack", action="append", dest="attacks", help="attack name (repeatable; default: all)")
     run.add_argument("--metric", action="append", dest="metrics", help="metric name (repeatable; default: all)")
     run.add_argument("--cohort", action="append", help="cohort name (repeatable; default: mimic3-sim and eicu-sim)")
-    run.add_argument("--epsilon", type=float)
+    run.add_argument("--epsilon", dest="epsilons",
+                     help="privacy budget(s): a number or a comma list such as 0.1,0.3,1,3,10,inf "
+                          "(inf: the same training without privacy)")
     run.add_argument("--delta", type=float)
     run.add_argument("--seeds", type=_seeds, help="a count N (seeds 0..N-1) or a comma list such as 0,5,7")
     run.add_argument("--profile", choices=("quick", "paper"))
@@ -95,7 +97,7 @@ def _seeds(text: str) -> tuple[int, ...]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bench.config import build_config, load_toml
+    from bench.config import build_config, load_toml, parse_epsilons
     from bench.report import render_all
     from bench.runner import load_suite, run_grid
 
@@ -104,9 +106,10 @@ def _run(args: argparse.Namespace) -> int:
     file_values = load_toml(args.config) if args.config else {}
     overrides = {
         key: getattr(args, key)
-        for key in ("epsilon", "delta", "seeds", "profile", "budget_mode", "allow_overspend", "device",
+        for key in ("delta", "seeds", "profile", "budget_mode", "allow_overspend", "device",
                     "results_dir", "force", "n_patients", "data_dir", "csv", "schema")
     }
+    overrides["epsilons"] = parse_epsilons(args.epsilons) if args.epsilons is not None else None
     overrides["cohorts"] = args.cohort
     overrides["attacks"] = args.attacks
     overrides["metrics"] = args.metrics

@@ -6,7 +6,7 @@ Example ``run.toml``::
     synthesizers = ["raw", "k-anonymity"]   # empty or absent: every registered one
     attacks = ["dcr", "domias"]              # likewise for attacks and metrics
     seeds = [0, 1, 2]
-    epsilon = 1.0
+    epsilons = [0.1, 1, inf]                 # one cell per epsilon for DP methods (inf: no privacy)
     delta = 1e-5
     profile = "quick"                        # or "paper"
     budget_mode = "calibrated"               # or "paper"
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.errors import BenchInputError
+from bench.synthesizer import parse_epsilon
 
 DEFAULT_COHORTS = ("mimic3-sim", "eicu-sim")
 PROFILES = ("quick", "paper")
@@ -42,7 +43,10 @@ class RunConfig:
         synthesizers: Synthesizer names; empty means every registered one.
         attacks, metrics: Attack and metric names; empty means every registered one.
         seeds: One cell per seed; a seed fixes the split, the fit and the attacks.
-        epsilon, delta: Privacy budget given to every DP synthesizer.
+        epsilons: The privacy budgets; every DP synthesizer gets one cell per epsilon
+            (``math.inf`` is the calibration point: the same training without
+            privacy). Methods without a DP claim get one cell, whatever the epsilons.
+        delta: The delta given with every finite epsilon.
         budget_mode: ``calibrated`` or ``paper`` (see ``bench.synthesizer.Budget``).
         allow_overspend: In ``paper`` mode, keep training past the target epsilon.
         profile: ``quick`` or ``paper``.
@@ -59,7 +63,7 @@ class RunConfig:
     attacks: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()
     seeds: tuple[int, ...] = (0, 1, 2)
-    epsilon: float = 1.0
+    epsilons: tuple[float, ...] = (1.0,)
     delta: float = 1e-5
     budget_mode: str = "calibrated"
     allow_overspend: bool = False
@@ -79,6 +83,10 @@ class RunConfig:
             raise BenchInputError("at least one seed is needed")
         if not self.cohorts:
             raise BenchInputError("at least one cohort is needed")
+        if not self.epsilons:
+            raise BenchInputError("at least one epsilon is needed")
+        if len(set(self.epsilons)) != len(self.epsilons):
+            raise BenchInputError(f"epsilons repeat: {', '.join(map(_epsilon_text, self.epsilons))}")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
             raise BenchInputError(f"unknown device {self.device!r}; expected auto, cpu or cuda")
         if self.n_patients is not None and self.n_patients < 50:
@@ -94,7 +102,7 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         raise BenchInputError(f"config file not found: {path}") from None
     except tomllib.TOMLDecodeError as exc:
         raise BenchInputError(f"config file {path}: not valid TOML ({exc})") from None
-    known = {f.name for f in dataclasses.fields(RunConfig)}
+    known = {f.name for f in dataclasses.fields(RunConfig)} | {"epsilon"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise BenchInputError(f"config file {path}: unknown key(s) {', '.join(unknown)}")
@@ -104,10 +112,17 @@ def load_toml(path: str | Path) -> dict[str, Any]:
 def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> RunConfig:
     """Defaults, then the TOML file, then command-line flags (those not ``None``)."""
     values = dict(file_values)
+    if "epsilon" in values:  # a single-budget TOML file
+        if "epsilons" in values:
+            raise BenchInputError("give either epsilon or epsilons in the config file, not both")
+        values["epsilons"] = [values.pop("epsilon")]
     values.update({k: v for k, v in overrides.items() if v is not None})
     for key in ("cohorts", "synthesizers", "attacks", "metrics", "seeds"):
         if key in values:
             values[key] = tuple(values[key])
+    if "epsilons" in values:
+        raw = values["epsilons"]
+        values["epsilons"] = tuple(parse_epsilon(v) for v in ([raw] if isinstance(raw, (int, float, str)) else raw))
     for key in ("results_dir", "data_dir", "csv", "schema"):
         if values.get(key) is not None:
             values[key] = Path(values[key])
@@ -115,3 +130,15 @@ def build_config(file_values: dict[str, Any], overrides: dict[str, Any]) -> RunC
         return RunConfig(**values)
     except TypeError as exc:
         raise BenchInputError(f"bad configuration: {exc}") from None
+
+
+def parse_epsilons(text: str) -> tuple[float, ...]:
+    """``--epsilon 0.1,0.3,1,inf``: a comma list of positive numbers and ``inf``."""
+    parts = [part for part in text.split(",") if part.strip()]
+    if not parts:
+        raise BenchInputError(f"--epsilon needs a number, a comma list or inf, got {text!r}")
+    return tuple(parse_epsilon(part) for part in parts)
+
+
+def _epsilon_text(epsilon: float) -> str:
+    return "inf" if epsilon == float("inf") else f"{epsilon:g}"

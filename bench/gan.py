@@ -29,7 +29,12 @@ class GANConfig:
         max_grad_norm: Per-sample clipping norm C.
         paper_noise_multiplier: Noise multiplier used in the ``paper`` budget mode.
         tau_start, tau_end: Gumbel-softmax temperature schedule.
-        continuous_head: ``linear`` or ``sigmoid`` output for continuous values.
+        encoding: ``binned`` (continuous columns as a one-hot over public bins plus
+            the offset inside the bin, ``bench.binned_encoding``) or ``minmax``
+            (scaled by the public bounds, ``bench.encoding``).
+        bins: Bins per continuous column of the ``binned`` encoding.
+        offsets: ``uniform`` or ``learned`` position inside a bin (``bench.binned_encoding``).
+        continuous_head: ``linear`` or ``sigmoid`` output for min-max scaled values.
         straight_through: Exact 0/1 and one-hot generator outputs while training
             (straight-through gradients); see ``bench.nn.MixedOutputHeads``.
         conditional: Condition on the schema's non-sensitive attributes.
@@ -48,12 +53,28 @@ class GANConfig:
     paper_noise_multiplier: float = 1.5
     tau_start: float = 1.0
     tau_end: float = 0.1
+    encoding: str = "binned"
+    bins: int = 10
+    offsets: str = "uniform"
     continuous_head: str = "linear"
     straight_through: bool = True
     conditional: bool = False
     condition_budget_share: float = 0.05
     grad_sample_mode: str = "hooks"
     accountant: str = "rdp"
+
+
+def make_encoder(schema, config, seed: int = 0):
+    """The GANs' encoder: ``config.encoding`` of ``binned`` or ``minmax`` (public schema only)."""
+    if config.encoding == "binned":
+        from bench.binned_encoding import BinnedEncoder
+
+        return BinnedEncoder(schema, bins=config.bins, offsets=config.offsets, seed=seed)
+    if config.encoding == "minmax":
+        from bench.encoding import TableEncoder
+
+        return TableEncoder(schema)
+    raise ValueError(f"unknown GAN encoding {config.encoding!r}; expected binned or minmax")
 
 
 class DPGANSynthesizer(Synthesizer):
@@ -72,14 +93,13 @@ class DPGANSynthesizer(Synthesizer):
         import torch
 
         from bench.adversarial import train_dp_gan
-        from bench.encoding import TableEncoder
         from bench.nn import DPConditionSampler, MixedOutputHeads, condition_index
         from bench.privacy import Ledger, plan_sgd
 
         config = self.config
         torch.manual_seed(self.seed_)
         device = self._torch_device()
-        self.encoder_ = TableEncoder(self.schema)
+        self.encoder_ = make_encoder(self.schema, config, self.seed_)
         self.heads_ = MixedOutputHeads(
             self.encoder_, continuous=config.continuous_head, straight_through=config.straight_through
         ).to(device)
@@ -88,9 +108,11 @@ class DPGANSynthesizer(Synthesizer):
         self.conditions_ = None
         condition_epsilon = 0.0
         if len(self.condition_index_):
+            # At epsilon = inf the "DP" marginals are the exact ones (the sampler adds no noise).
             condition_epsilon = config.condition_budget_share * budget.epsilon
             self.conditions_ = DPConditionSampler(self.encoder_, self.schema, condition_epsilon).fit(train, self.rng_)
-            ledger.spend_outside_sgd("condition marginals (diffprivlib histogram)", condition_epsilon)
+            if budget.private:
+                ledger.spend_outside_sgd("condition marginals (diffprivlib histogram)", condition_epsilon)
         plan = plan_sgd(
             budget,
             rows=len(train),
@@ -105,6 +127,7 @@ class DPGANSynthesizer(Synthesizer):
         self.generator_, discriminator = self.build_networks(self.encoder_.width, len(self.condition_index_))
         self.generator_.to(device)
         discriminator.to(device)
+        clip_threshold = self.clipping_schedule(discriminator, public)
         result = train_dp_gan(
             generator=self.generator_,
             discriminator=discriminator,
@@ -114,25 +137,35 @@ class DPGANSynthesizer(Synthesizer):
             plan=plan,
             settings=config,
             seed=self.seed_,
-            clip_threshold=self.clipping_schedule(discriminator, public),
+            private=budget.private,
+            clip_threshold=clip_threshold if budget.private else None,
             after_step=self.after_step_hook(public),
         )
-        ledger.sgd_history = result.sgd_history
-        ledger.notes.update(
+        notes = dict(
             planned_steps=plan.planned_steps,
             steps=result.steps,
             epochs_run=result.steps * config.batch_size / len(train),
-            stopped_at_budget=result.steps < plan.planned_steps,
-            noise_multiplier=plan.noise_multiplier,
-            sample_rate=plan.sample_rate,
             batch_size=config.batch_size,
-            grad_sample_mode=config.grad_sample_mode,
             device=str(device),
         )
         self.final_tau_ = result.final_tau
         self.fit_info_ = {"train_seconds": result.seconds, "steps": result.steps, "rows_per_second":
                           result.steps * config.batch_size / max(result.seconds, 1e-9)}
-        ledger.notes.update(self.ledger_notes(result))
+        extra = self.ledger_notes(result)
+        if not budget.private:
+            return PrivacySpent.no_dp(
+                budget, switched_off="per-sample clipping and noise (no Opacus engine); exact condition marginals",
+                **notes, **{k: v for k, v in extra.items() if k not in ("max_grad_norm", "clipping_threshold_from")},
+            )
+        ledger.sgd_history = result.sgd_history
+        ledger.notes.update(
+            notes,
+            stopped_at_budget=result.steps < plan.planned_steps,
+            noise_multiplier=plan.noise_multiplier,
+            sample_rate=plan.sample_rate,
+            grad_sample_mode=config.grad_sample_mode,
+        )
+        ledger.notes.update(extra)
         return ledger.spent()
 
     # -- hooks a subclass may override -------------------------------------------

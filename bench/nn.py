@@ -1,7 +1,7 @@
 """Neural-network parts shared by the GAN synthesizers: mixed-type output heads and
 the condition vector (with its differentially private sampler).
 
-All layouts come from ``bench.encoding.TableEncoder``, which is built from the
+All layouts come from the GAN encoder (``bench.gan.make_encoder``), which is built from the
 public schema only (the "adaptive normalization" of mixed types costs no budget).
 """
 
@@ -13,7 +13,6 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from bench.encoding import TableEncoder
 from bench.errors import BenchInputError
 from bench.schema import Schema
 
@@ -23,6 +22,7 @@ class MixedOutputHeads(nn.Module):
 
     * continuous values: linear (the decoder clips them to the public bounds),
       or a sigmoid onto the encoded [0, 1] range (``continuous="sigmoid"``);
+      a position inside a bin (``offset`` blocks of ``bench.binned_encoding``): sigmoid;
     * missing indicators and binary / multi-label columns: sigmoid; when
       sampling, a Bernoulli draw with that probability (straight-through mode)
       or a threshold at 0.5 (soft mode, where training drives outputs to 0/1);
@@ -36,30 +36,43 @@ class MixedOutputHeads(nn.Module):
     drives the generator to saturate every binary at 0 or 1.
     """
 
-    def __init__(self, encoder: TableEncoder, continuous: str = "linear", straight_through: bool = True) -> None:
+    def __init__(self, encoder, continuous: str = "linear", straight_through: bool = True) -> None:
         super().__init__()
         if continuous not in ("linear", "sigmoid"):
             raise ValueError(f"continuous head must be linear or sigmoid, got {continuous!r}")
         self.continuous = continuous
         self.straight_through = straight_through
-        sigmoid, linear, blocks = [], [], []
+        sigmoid, linear, bounded, blocks = [], [], [], []
         for block in encoder.blocks:
             if block.kind == "continuous":
                 linear.append(block.start)
                 sigmoid.extend(range(block.start + 1, block.start + block.width))  # missing indicator
+            elif block.kind == "offset":  # a position inside a bin (bench.binned_encoding)
+                bounded.append(block.start)
             elif block.kind == "categorical":
                 blocks.append((block.start, block.width))
             else:
                 sigmoid.append(block.start)
         self.register_buffer("sigmoid_index", torch.tensor(sigmoid, dtype=torch.long))
         self.register_buffer("linear_index", torch.tensor(linear, dtype=torch.long))
+        self.register_buffer("bounded_index", torch.tensor(bounded, dtype=torch.long))
         self.categorical_blocks = blocks
         self.width = encoder.width
+        # All categorical blocks at once: a (blocks, widest) gather index, padding masked out.
+        widest = max((width for _, width in blocks), default=0)
+        gather = torch.zeros((len(blocks), widest), dtype=torch.long)
+        valid = torch.zeros((len(blocks), widest), dtype=torch.bool)
+        for b, (start, width) in enumerate(blocks):
+            gather[b, :width] = torch.arange(start, start + width)
+            valid[b, :width] = True
+        self.register_buffer("gather_index", gather)
+        self.register_buffer("gather_valid", valid)
 
     def forward(self, raw: torch.Tensor, tau: float = 1.0, hard: bool = False) -> torch.Tensor:
         out = torch.zeros_like(raw)
         values = raw[:, self.linear_index]
         out[:, self.linear_index] = torch.sigmoid(values) if self.continuous == "sigmoid" else values
+        out[:, self.bounded_index] = torch.sigmoid(raw[:, self.bounded_index])
         probabilities = torch.sigmoid(raw[:, self.sigmoid_index])
         if self.straight_through:  # a 0/1 draw forward, the probability's gradient backward
             draw = (torch.rand_like(probabilities) < probabilities).to(raw.dtype)
@@ -67,19 +80,28 @@ class MixedOutputHeads(nn.Module):
         else:
             binary = (probabilities > 0.5).to(raw.dtype) if hard else probabilities
         out[:, self.sigmoid_index] = binary
-        for start, width in self.categorical_blocks:
-            out[:, start : start + width] = F.gumbel_softmax(
-                raw[:, start : start + width], tau=tau, hard=hard or self.straight_through
-            )
+        if len(self.categorical_blocks):
+            out[:, self.gather_index[self.gather_valid]] = self._gumbel_softmax(raw, tau, hard or self.straight_through)
         return out
 
+    def _gumbel_softmax(self, raw: torch.Tensor, tau: float, hard: bool) -> torch.Tensor:
+        """``F.gumbel_softmax`` of every categorical block in one pass; returns the valid
+        entries in block order (the layout of ``gather_index[gather_valid]``)."""
+        logits = raw[:, self.gather_index].masked_fill(~self.gather_valid, float("-inf"))
+        gumbels = -torch.empty_like(logits).exponential_().log()
+        soft = ((logits + gumbels) / tau).softmax(dim=-1)
+        if hard:
+            one_hot = torch.zeros_like(soft).scatter_(-1, soft.argmax(dim=-1, keepdim=True), 1.0)
+            soft = one_hot - soft.detach() + soft
+        return soft[:, self.gather_valid]
 
-def condition_index(encoder: TableEncoder, schema: Schema) -> np.ndarray:
+
+def condition_index(encoder, schema: Schema) -> np.ndarray:
     """Positions of the condition columns' features in the encoded record."""
     index = []
     for block in encoder.blocks:
         if block.column in schema.conditions:
-            if block.kind == "continuous":
+            if schema.column(block.column).kind == "continuous":
                 raise BenchInputError(f"condition column {block.column!r} must be categorical or binary")
             index.extend(range(block.start, block.start + block.width))
     return np.asarray(index, dtype=np.int64)
@@ -93,18 +115,17 @@ class DPConditionSampler:
     composition: a patient appears in every histogram), negative counts are
     set to 0, and columns are drawn independently from the normalised counts.
     The generator is conditioned on these draws both while training and when
-    sampling, so no private condition vector leaves the DP-SGD step.
+    sampling, so no private condition vector leaves the DP-SGD step. At
+    ``epsilon = inf`` (training without privacy) the histograms are exact.
     """
 
-    def __init__(self, encoder: TableEncoder, schema: Schema, epsilon: float) -> None:
+    def __init__(self, encoder, schema: Schema, epsilon: float) -> None:
         self.encoder = encoder
         self.schema = schema
         self.epsilon = epsilon
         self.columns = [b for b in encoder.blocks if b.column in schema.conditions]
 
     def fit(self, train, rng: np.random.Generator) -> "DPConditionSampler":
-        from diffprivlib.tools import histogram
-
         per_column = self.epsilon / max(len(self.columns), 1)
         self.probabilities_ = []
         for block in self.columns:
@@ -114,9 +135,14 @@ class DPConditionSampler:
                 k = len(col.categories)
             else:
                 codes, k = train[col.name].to_numpy(dtype=np.int64), 2
-            counts, _ = histogram(
-                codes, epsilon=per_column, bins=k, range=(-0.5, k - 0.5), random_state=int(rng.integers(2**31))
-            )
+            if np.isinf(per_column):
+                counts = np.bincount(codes[codes >= 0], minlength=k)
+            else:
+                from diffprivlib.tools import histogram
+
+                counts, _ = histogram(
+                    codes, epsilon=per_column, bins=k, range=(-0.5, k - 0.5), random_state=int(rng.integers(2**31))
+                )
             counts = np.clip(np.asarray(counts, dtype=np.float64), 0.0, None)
             self.probabilities_.append(counts / counts.sum() if counts.sum() > 0 else np.full(k, 1.0 / k))
         return self

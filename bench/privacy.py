@@ -121,6 +121,8 @@ def plan_sgd(
     batches_per_epoch = math.ceil(rows / batch_size)
     sample_rate = 1.0 / batches_per_epoch
     planned = max(1, int(math.ceil(epochs * batches_per_epoch)))
+    if not budget.private:  # epsilon = inf: the same schedule, no noise, no accountant
+        return SGDPlan(0.0, sample_rate, planned, planned, math.inf)
     target = budget.epsilon - epsilon_outside_sgd
     if target <= 0:
         raise ValueError(f"the budget outside SGD ({epsilon_outside_sgd}) uses up epsilon {budget.epsilon}")

@@ -1,7 +1,11 @@
 """Render the tables in ``results/`` from the run records alone (no training).
 
 One table set per (profile, epsilon, budget mode), in
-``results/<profile>/epsilon-<eps>[-paper-budget]/``:
+``results/<profile>/epsilon-<eps>[-paper-budget]/`` (``epsilon-inf`` is the
+calibration point: the DP methods' own training without privacy). Records of
+methods without a DP claim do not depend on epsilon and appear in every set of
+their profile. Reference methods (what a user would pick instead: SDV, AIM, MST)
+follow the paper's rows under their own heading.
 
 * ``table1_mia.md``: Table 1 of the DP-MedGAN paper, membership-inference
   success (%) of the strongest attack, rows in the paper's order and a
@@ -28,7 +32,9 @@ from scipy import stats
 from tabulate import tabulate
 
 from bench.pate import ACCOUNTANT as PATE_ACCOUNTANT
+from bench.privacy import ACCOUNTANTS as SGD_ACCOUNTANTS
 from bench.records import atomic_write_text, load_records
+from bench.synthesizer import NO_DP, parse_epsilon
 
 PAPER_ROWS = (
     ("Raw Data", "raw"),
@@ -66,18 +72,16 @@ FIDELITY_UTILITY = (
 
 
 def render_all(results_dir: Path) -> list[Path]:
-    """Write every table set; returns the files written."""
+    """Write every table set and the frontier pictures; returns the files written."""
+    from bench.frontier import render_frontier
+
     results_dir = Path(results_dir)
-    groups: dict[tuple, list[dict]] = defaultdict(list)
-    for record in _latest_per_cell(load_records(results_dir)):
-        spec = record["spec"]
-        budget = spec["budget"]
-        groups[(spec["profile"], budget["epsilon"], budget["mode"])].append(record)
+    latest = _latest_per_cell(load_records(results_dir))
     written = []
     index_lines = ["# Results", "", "Rendered by `python -m bench report` from the run records in `records/`.", ""]
-    for (profile, epsilon, mode), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])):
-        folder = results_dir / profile / (f"epsilon-{epsilon:g}" + ("-paper-budget" if mode == "paper" else ""))
-        title = f"profile `{profile}`, epsilon {epsilon:g}, budget mode `{mode}`"
+    for (profile, epsilon, mode), group in table_sets(latest):
+        folder = results_dir / profile / _set_folder(epsilon, mode)
+        title = _set_title(profile, epsilon, mode)
         files = {
             "table1_mia.md": render_table1(group, title),
             "table2_downstream.md": render_downstream(group, title),
@@ -91,16 +95,65 @@ def render_all(results_dir: Path) -> list[Path]:
             f"- {title}: [Table 1 (MIA)]({rel}/table1_mia.md), [downstream]({rel}/table2_downstream.md), "
             f"[full]({rel}/full.md)"
         )
+    frontier = render_frontier(latest, results_dir)
+    written += frontier
+    pictures = [p for p in frontier if p.suffix == ".png"]
+    if pictures:
+        index_lines += ["", "## Privacy-utility frontier", ""]
+        tables = sorted({p.parent / "frontier.md" for p in pictures})
+        index_lines += [f"- [{t.relative_to(results_dir)}]({t.relative_to(results_dir)})" for t in tables]
+        index_lines.append("")
+        index_lines += [f"![{p.stem}]({p.relative_to(results_dir)})" for p in pictures]
     atomic_write_text(results_dir / "index.md", "\n".join(index_lines) + "\n")
     written.append(results_dir / "index.md")
     return written
+
+
+def table_sets(recs: list[dict]) -> list[tuple[tuple[str, float | None, str | None], list[dict]]]:
+    """((profile, epsilon, budget mode), records) per table set, in order (epsilon ascending, inf last).
+
+    A record without a budget (a method that makes no DP claim) joins every set of its
+    profile; a profile with no DP record gets one set of its own (epsilon None)."""
+    dp: dict[tuple, list[dict]] = defaultdict(list)
+    shared: dict[str, list[dict]] = defaultdict(list)
+    for record in recs:
+        spec = record["spec"]
+        budget = spec.get("budget")
+        if budget:
+            dp[(spec["profile"], parse_epsilon(budget["epsilon"]), budget["mode"])].append(record)
+        else:
+            shared[spec["profile"]].append(record)
+    sets = {key: group + shared.get(key[0], []) for key, group in dp.items()}
+    for profile, group in shared.items():
+        if not any(key[0] == profile for key in dp):
+            sets[(profile, None, None)] = group
+    order = lambda key: (key[0], -1.0 if key[1] is None else key[1], key[2] or "")  # noqa: E731
+    return [(key, sets[key]) for key in sorted(sets, key=order)]
+
+
+def epsilon_label(epsilon: float) -> str:
+    return "∞" if np.isinf(epsilon) else f"{epsilon:g}"
+
+
+def _set_folder(epsilon: float | None, mode: str | None) -> str:
+    if epsilon is None:
+        return "no-dp-methods"
+    return f"epsilon-{'inf' if np.isinf(epsilon) else f'{epsilon:g}'}" + ("-paper-budget" if mode == "paper" else "")
+
+
+def _set_title(profile: str, epsilon: float | None, mode: str | None) -> str:
+    if epsilon is None:
+        return f"profile `{profile}`, methods without a DP claim"
+    if np.isinf(epsilon):
+        return f"profile `{profile}`, epsilon ∞ (DP methods trained without privacy: the calibration point)"
+    return f"profile `{profile}`, epsilon {epsilon:g}, budget mode `{mode}`"
 
 
 # -- the three tables ------------------------------------------------------------
 def render_table1(group: list[dict], title: str) -> str:
     by_cell = _by_cohort_synth(group)
     cohorts = _cohorts(group)
-    rows = [[label] + [_mia_cell(by_cell.get((c, name), [])) for c in cohorts] for label, name in PAPER_ROWS]
+    rows = [[label] + [_mia_cell(by_cell.get((c, name), [])) for c in cohorts] for label, name in _table_rows(group)]
     measured = tabulate(rows, headers=["Model"] + list(cohorts), tablefmt="github", disable_numparse=True)
     reported = _reported_table(REPORTED_MIA, ["Model", "MIMIC-III", "eICU"])
     return "\n".join(
@@ -131,7 +184,7 @@ def render_downstream(group: list[dict], title: str) -> str:
     for cohort in cohorts:
         headers += [f"{cohort} mortality AUC", f"{cohort} readmission F1"]
     rows = []
-    for label, name in PAPER_ROWS:
+    for label, name in _table_rows(group):
         row = [label]
         for cohort in cohorts:
             recs = by_cell.get((cohort, name), [])
@@ -221,7 +274,8 @@ def render_full(group: list[dict], title: str) -> str:
             "",
         ]
     ledger, pate = _ledger_rows(group), _pate_ledger_rows(group)
-    if ledger or pate:
+    marginal, no_dp = _marginal_ledger_rows(group), _no_dp_rows(group)
+    if ledger or pate or marginal or no_dp:
         out += ["## Privacy ledger", ""]
     if ledger:
         out += [
@@ -248,10 +302,41 @@ def render_full(group: list[dict], title: str) -> str:
                      tablefmt="github", disable_numparse=True),
             "",
         ]
+    if marginal:
+        out += [
+            "### Marginal mechanisms (zCDP)",
+            "",
+            "Measurements with Gaussian noise and selections by the exponential mechanism, composed in zero-",
+            "concentrated DP by the library accountant and converted to (ε, δ) (mean over seeds).",
+            "",
+            tabulate(marginal, headers=["cohort", "synthesizer", "accountant", "ρ target", "ρ spent", "measurements",
+                                        "selections", "rounds", "ε total", "δ"],
+                     tablefmt="github", disable_numparse=True),
+            "",
+        ]
+    if no_dp:
+        out += [
+            "### Trained without privacy (ε = ∞)",
+            "",
+            "The DP methods' own training loops with privacy switched off: no guarantee, the calibration point",
+            "that separates the cost of the model from the cost of privacy.",
+            "",
+            tabulate(no_dp, headers=["cohort", "synthesizer", "switched off", "steps / iterations"],
+                     tablefmt="github", disable_numparse=True),
+            "",
+        ]
     failures = _failure_lines(group)
     if failures:
         out += ["## Recorded failures", ""] + failures + [""]
     return "\n".join(out)
+
+
+def _table_rows(group: list[dict]) -> list[tuple[str, str]]:
+    """(label, synthesizer): the paper's rows, then the reference methods present, labelled as references."""
+    references = sorted({(r.get("display_name") or r["spec"]["synthesizer"], r["spec"]["synthesizer"])
+                         for r in group if r.get("reference")}, key=lambda pair: pair[1])
+    return list(PAPER_ROWS) + [(f"{label} [reference]" if "reference" not in label else label, name)
+                               for label, name in references]
 
 
 def _reported_table(reported: dict[str, tuple], headers: list[str]) -> str:
@@ -308,11 +393,19 @@ def _partial_mark(ok: list, recs: list) -> str:
 
 
 def _overspend_mark(ok: list[dict]) -> str:
-    spent = [r["privacy"]["epsilon"] for r in ok if r.get("privacy")]
-    target = ok[0]["spec"]["budget"]["epsilon"]
-    if spent and max(spent) > target * (1 + 1e-9):
+    budget = ok[0]["spec"].get("budget")
+    spent = [_spent(r) for r in ok if r.get("privacy")]
+    if not budget or not spent:
+        return ""
+    target = parse_epsilon(budget["epsilon"])
+    if np.isfinite(target) and max(spent) > target * (1 + 1e-9):
         return f" (over budget: ε spent {max(spent):.2f})"
     return ""
+
+
+def _spent(record: dict) -> float:
+    """The epsilon a record's fit spent (inf for a fit without privacy)."""
+    return parse_epsilon(record["privacy"]["epsilon"])
 
 
 def _strongest(record: dict) -> tuple[str, dict]:
@@ -372,17 +465,20 @@ def _empirical_epsilon(ok: list[dict]) -> str:
     if not bounds:
         return "—"
     text = f"{max(bounds):.2f}"
-    spent = [r["privacy"]["epsilon"] for r in ok if r.get("privacy")]
+    spent = [_spent(r) for r in ok if r.get("privacy")]
     if spent and max(bounds) > min(spent):
         text += " **PRIVACY VIOLATION**"
     return text
 
 
 def _epsilon_target(recs: list[dict]) -> str:
-    if not any(r.get("is_dp") for r in recs):
+    budget = recs[0]["spec"].get("budget")
+    if not any(r.get("is_dp") for r in recs) or not budget:
         return "— (not DP)"
-    budget = recs[0]["spec"]["budget"]
-    return f"{budget['epsilon']:g} (δ={budget['delta']:g})"
+    epsilon = parse_epsilon(budget["epsilon"])
+    if np.isinf(epsilon):
+        return "∞ (trained without privacy)"
+    return f"{epsilon:g} (δ={budget['delta']:g})"
 
 
 def _epsilon_spent(ok: list[dict]) -> str:
@@ -391,8 +487,11 @@ def _epsilon_spent(ok: list[dict]) -> str:
         return "—"
     if not spent:
         return "no DP guarantee"
+    if all(p["accountant"] == NO_DP for p in spent):
+        return "∞ (no DP)"
     accountants = ", ".join(sorted({p["accountant"] for p in spent}))
-    return f"{_values_cell([p['epsilon'] for p in spent], 2, 0.0)} ({accountants})" + _overspend_mark(ok)
+    values = [parse_epsilon(p["epsilon"]) for p in spent]
+    return f"{_values_cell(values, 2, 0.0)} ({accountants})" + _overspend_mark(ok)
 
 
 def _dp_fits(group: list[dict]):
@@ -406,14 +505,14 @@ def _dp_fits(group: list[dict]):
 
 def _spent_total(spent: list[dict]) -> str:
     over = any(p["details"].get("overspent") for p in spent)
-    return f"{np.mean([p['epsilon'] for p in spent]):.3f}" + (" (over budget)" if over else "")
+    return f"{np.mean([parse_epsilon(p['epsilon']) for p in spent]):.3f}" + (" (over budget)" if over else "")
 
 
 def _ledger_rows(group: list[dict]) -> list[list[str]]:
     rows = []
     for cohort, name, spent in _dp_fits(group):
-        if spent[0]["accountant"] == PATE_ACCOUNTANT:
-            continue  # its own accounting table
+        if spent[0]["accountant"] not in SGD_ACCOUNTANTS:
+            continue  # PATE, marginal mechanisms and fits without privacy have tables of their own
         d = [p["details"] for p in spent]
         outside = sorted({k for x in d for k in x.get("epsilon_outside_sgd", {})})
         outside_text = "; ".join(
@@ -432,7 +531,7 @@ def _ledger_rows(group: list[dict]) -> list[list[str]]:
 def _pate_ledger_rows(group: list[dict]) -> list[list[str]]:
     rows = []
     for cohort, name, spent in _dp_fits(group):
-        if spent[0]["accountant"] != PATE_ACCOUNTANT:
+        if spent[0]["accountant"] != PATE_ACCOUNTANT or spent[0]["details"].get("no_dp"):
             continue
         d = [p["details"] for p in spent]
         mean = lambda key: float(np.mean([x[key] for x in d]))  # noqa: E731
@@ -444,6 +543,36 @@ def _pate_ledger_rows(group: list[dict]) -> list[list[str]]:
             f"{sum(bool(x['stopped_at_budget']) for x in d)} of {len(d)} seeds",
             _spent_total(spent), f"{mean('epsilon_data_independent'):.4g}", f"{spent[0]['delta']:g}",
         ])
+    return rows
+
+
+def _marginal_ledger_rows(group: list[dict]) -> list[list[str]]:
+    rows = []
+    for cohort, name, spent in _dp_fits(group):
+        d = [p["details"] for p in spent]
+        if spent[0]["accountant"] in SGD_ACCOUNTANTS + (PATE_ACCOUNTANT, NO_DP) or "rho_spent" not in d[0]:
+            continue
+        mean = lambda key: float(np.mean([x.get(key, np.nan) for x in d]))  # noqa: E731
+        count = lambda key: float(np.mean([len(x.get(key) or []) for x in d]))  # noqa: E731
+        rows.append([
+            cohort, name, spent[0]["accountant"], f"{mean('rho'):.5f}", f"{mean('rho_spent'):.5f}",
+            f"{count('measurements'):.0f}", f"{mean('selection_count'):.0f}" if "selection_count" in d[0] else
+            f"{count('selections'):.0f}", f"{mean('rounds'):.0f}" if "rounds" in d[0] else "—",
+            _spent_total(spent), f"{spent[0]['delta']:g}",
+        ])
+    return rows
+
+
+def _no_dp_rows(group: list[dict]) -> list[list[str]]:
+    rows = []
+    for cohort, name, spent in _dp_fits(group):
+        if spent[0]["accountant"] != NO_DP:
+            continue
+        d = [p["details"] for p in spent]
+        work = [x.get("steps", x.get("iterations", x.get("rounds"))) for x in d]
+        work = [w for w in work if w is not None]
+        rows.append([cohort, name, d[0].get("switched_off", "privacy"),
+                     f"{np.mean(work):.0f}" if work else "—"])
     return rows
 
 
@@ -467,9 +596,9 @@ def _latest_per_cell(recs: list[dict]) -> list[dict]:
     latest: dict[tuple, dict] = {}
     for r in recs:
         spec = r["spec"]
-        b = spec["budget"]
-        cell = (spec["cohort"], spec["synthesizer"], spec["profile"], b["epsilon"], b["delta"], b["mode"],
-                b["allow_overspend"], spec["seed"])
+        b = spec.get("budget") or {}
+        cell = (spec["cohort"], spec["synthesizer"], spec["profile"], str(b.get("epsilon")), spec.get("delta"),
+                b.get("mode"), b.get("allow_overspend"), spec["seed"])
         if cell not in latest or (r.get("created", ""), r["key"]) > (latest[cell].get("created", ""), latest[cell]["key"]):
             latest[cell] = r
     return list(latest.values())

@@ -12,6 +12,7 @@ error and the run goes on.
 from __future__ import annotations
 
 import dataclasses
+import math
 import sys
 import time
 import traceback
@@ -83,7 +84,12 @@ class Cell:
 
 
 def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
-    budget = Budget(config.epsilon, config.delta, config.budget_mode, config.allow_overspend)
+    """One cell per (cohort, synthesizer, seed) and, for a DP synthesizer, per epsilon.
+
+    A method without a DP claim does not read the budget, so its cell is shared by
+    every epsilon (``spec["budget"]`` is None; the report shows it in every table set).
+    """
+    budgets = [Budget(epsilon, config.delta, config.budget_mode, config.allow_overspend) for epsilon in config.epsilons]
     versions = records.package_versions()
     evaluation = {
         "metrics": sorted(suite.metrics),
@@ -97,23 +103,30 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
             if not config.synthesizers and getattr(cls, "needs_population", False) and cohort.population is None:
                 continue  # `--all` on a real cohort: a method that samples the simulation model does not apply
             synth_config = cls.config_for(config.profile)
-            for seed in config.seeds:
-                spec = {
-                    "cohort": cohort_name,
-                    "cohort_fingerprint": fingerprint,
-                    "synthesizer": synth_name,
-                    "synthesizer_config": _config_dict(synth_config),
-                    "budget": dataclasses.asdict(budget),
-                    "profile": config.profile,
-                    "seed": seed,
-                    "evaluation": evaluation,
-                    "versions": versions,
-                    "code": records.code_fingerprint(cls.__module__),
-                }
-                if getattr(cls, "uses_device", False):
-                    spec["device"] = resolve_device(config.device)
-                cells.append(Cell(cohort_name, synth_name, seed, spec))
+            for budget in budgets if cls.is_dp else [None]:
+                for seed in config.seeds:
+                    spec = {
+                        "cohort": cohort_name,
+                        "cohort_fingerprint": fingerprint,
+                        "synthesizer": synth_name,
+                        "synthesizer_config": _config_dict(synth_config),
+                        "budget": budget.to_dict() if budget else None,
+                        "delta": config.delta,
+                        "profile": config.profile,
+                        "seed": seed,
+                        "evaluation": evaluation,
+                        "versions": versions,
+                        "code": records.code_fingerprint(cls.__module__),
+                    }
+                    if getattr(cls, "uses_device", False):
+                        spec["device"] = resolve_device(config.device)
+                    cells.append(Cell(cohort_name, synth_name, seed, spec))
     return cells
+
+
+def cell_budget(spec: dict[str, Any]) -> Budget:
+    """The budget a cell's synthesizer is given (a method without a DP claim ignores it)."""
+    return Budget.from_dict(spec["budget"]) if spec["budget"] else Budget(math.inf, spec["delta"])
 
 
 def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
@@ -121,12 +134,13 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     cohort = suite.cohorts[cell.cohort]
     cls = suite.synthesizers[cell.synthesizer]
     spec = cell.spec
-    record: dict[str, Any] = {"key": cell.key, "spec": spec, "status": "ok", "error": None, "is_dp": bool(cls.is_dp)}
+    record: dict[str, Any] = {"key": cell.key, "spec": spec, "status": "ok", "error": None, "is_dp": bool(cls.is_dp),
+                              "reference": bool(cls.reference), "display_name": cls.display_name or cls.name}
     timings: dict[str, float] = {}
     try:
         split = cohort.split(cell.seed)
         record["split_sizes"] = split.sizes()
-        budget = Budget(**spec["budget"])
+        budget = cell_budget(spec)
         synth = cls.from_cohort(cohort, cls.config_for(spec["profile"]), device=spec.get("device", "cpu"))
         synth.fit(split.train, budget=budget, public=split.public, seed=cell.seed)
         timings["fit_s"] = synth.fit_seconds_
@@ -134,7 +148,7 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
         release = synth.sample(len(split.train))
         timings["sample_s"] = time.perf_counter() - start
         spent = synth.privacy_spent_
-        record["privacy"] = dataclasses.asdict(spent) if spent is not None else None
+        record["privacy"] = spent.to_dict() if spent is not None else None
         record["fit_info"] = getattr(synth, "fit_info_", {})
         record["metric_info"] = {
             name: {"goal": cls.goal, "min_value": _finite(cls.min_value), "max_value": _finite(cls.max_value),
@@ -177,7 +191,7 @@ def _run_attacks(suite, cohort, split, release, cell, timings):
     from bench.shadow import ShadowTrainer
 
     seed, spec = cell.seed, cell.spec
-    budget = Budget(**spec["budget"])
+    budget = cell_budget(spec)
     synth_cls = suite.synthesizers[cell.synthesizer]
     results, errors, skipped = {}, {}, {}
     candidates = draw_candidates(split.train, split.holdout, np.random.default_rng([seed, 0xCA4D]))

@@ -10,6 +10,7 @@ differential-privacy claim.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -29,7 +30,10 @@ class Budget:
     """The privacy budget a run grants to each synthesizer.
 
     Attributes:
-        epsilon, delta: Target (epsilon, delta)-DP guarantee.
+        epsilon, delta: Target (epsilon, delta)-DP guarantee. ``epsilon = math.inf``
+            is the calibration point: a DP method runs its own training loop
+            without privacy (no clipping or noise, exact votes or measurements)
+            and reports ``PrivacySpent.no_dp()``.
         mode: ``calibrated`` sets the noise so the whole training spends the
             target; ``paper`` uses the papers' fixed settings and stops when
             the target is spent.
@@ -43,12 +47,47 @@ class Budget:
     allow_overspend: bool = False
 
     def __post_init__(self) -> None:
-        if not self.epsilon > 0:
+        if not self.epsilon > 0:  # NaN fails too
             raise BenchInputError(f"epsilon must be > 0, got {self.epsilon}")
         if not 0 <= self.delta < 1:
             raise BenchInputError(f"delta must be in [0, 1), got {self.delta}")
         if self.mode not in ("calibrated", "paper"):
             raise BenchInputError(f"budget mode must be 'calibrated' or 'paper', got {self.mode!r}")
+
+    @property
+    def private(self) -> bool:
+        """False at the calibration point epsilon = inf (train without privacy)."""
+        return math.isfinite(self.epsilon)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form for run records: an infinite epsilon is the string ``"inf"``."""
+        return {"epsilon": format_epsilon(self.epsilon), "delta": self.delta, "mode": self.mode,
+                "allow_overspend": self.allow_overspend}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "Budget":
+        return cls(parse_epsilon(values["epsilon"]), values["delta"], values["mode"], values["allow_overspend"])
+
+
+def parse_epsilon(value: float | int | str) -> float:
+    """A record's or a user's epsilon: a positive number, or ``inf`` (also ``"inf"``, ``"∞"``)."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("inf", "infinity", "∞"):
+            return math.inf
+        try:
+            value = float(text)
+        except ValueError:
+            raise BenchInputError(f"epsilon must be a positive number or inf, got {value!r}") from None
+    value = float(value)
+    if not value > 0:
+        raise BenchInputError(f"epsilon must be > 0, got {value:g}")
+    return value
+
+
+def format_epsilon(epsilon: float) -> float | str:
+    """Inverse of ``parse_epsilon`` for JSON: finite values stay numbers, infinity is ``"inf"``."""
+    return "inf" if math.isinf(epsilon) else float(epsilon)
 
 
 @dataclass(frozen=True)
@@ -66,6 +105,20 @@ class PrivacySpent:
     delta: float
     accountant: str
     details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def no_dp(cls, budget: Budget, **details: Any) -> "PrivacySpent":
+        """What a DP method reports at epsilon = inf: it trained without privacy, so no guarantee."""
+        return cls(epsilon=math.inf, delta=budget.delta, accountant=NO_DP,
+                   details={"mode": budget.mode, "target_epsilon": "inf", "no_dp": True} | details)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form for run records (an infinite epsilon is ``"inf"``)."""
+        return {"epsilon": format_epsilon(self.epsilon), "delta": self.delta, "accountant": self.accountant,
+                "details": self.details}
+
+
+NO_DP = "none (no DP)"  # the accountant named by a fit at epsilon = inf
 
 
 class Synthesizer:
@@ -85,6 +138,9 @@ class Synthesizer:
     ablation_of: ClassVar[str | None] = None
     # Samples the cohort's simulation model: `run --all` leaves it out on real cohorts.
     needs_population: ClassVar[bool] = False
+    # A method a user would pick instead of the DP-MedGAN paper's rows (SDV, AIM, MST):
+    # run by `run --all`, shown in the tables under "References", not as a row of the paper.
+    reference: ClassVar[bool] = False
     profiles: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, schema: Schema, config: Any = None, *, device: str = "cpu") -> None:

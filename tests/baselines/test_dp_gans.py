@@ -7,7 +7,7 @@ import pytest
 
 from bench.privacy import epsilon_for
 from bench.registry import registry
-from bench.synthesizer import Budget
+from bench.synthesizer import NO_DP, Budget
 
 SYNTHESIZERS = registry("synthesizers")
 
@@ -61,3 +61,19 @@ def test_same_seed_same_release(mimic_small, mimic_split):
     b = _fit("dp-gan", mimic_small, mimic_split, seed=5).sample(200)
     assert a.equals(b)
     assert not np.allclose(a["age"], _fit("dp-gan", mimic_small, mimic_split, seed=6).sample(200)["age"])
+
+
+@pytest.mark.parametrize("name", ["dp-gan", "dp-medgan", "dp-gan-hd"])
+def test_epsilon_inf_trains_without_an_opacus_engine_and_says_no_dp(name, mimic_small, mimic_split, monkeypatch):
+    import opacus
+
+    def no_engine(*args, **kwargs):
+        raise AssertionError("an Opacus engine was built at epsilon = inf")
+
+    monkeypatch.setattr(opacus, "PrivacyEngine", no_engine)
+    synth = _fit(name, mimic_small, mimic_split, budget=Budget(epsilon=float("inf")), epochs=0.1)
+    spent = synth.privacy_spent_
+    assert spent.accountant == NO_DP and spent.details["no_dp"] and spent.epsilon == float("inf")
+    assert "sgd_history" not in spent.details and "noise_multiplier" not in spent.details
+    assert spent.details["steps"] == synth.fit_info_["steps"] > 0
+    assert spent.to_dict()["epsilon"] == "inf"  # JSON-safe in a record

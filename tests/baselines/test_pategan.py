@@ -7,8 +7,7 @@ import pandas as pd
 import pytest
 
 from baselines.pategan import PATEGAN
-from bench.encoding import TableEncoder
-from bench.synthesizer import Budget
+from bench.synthesizer import NO_DP, Budget
 
 QUICK = dataclasses.replace(PATEGAN.config_for("quick"), teachers=40, teacher_warmup_steps=30, max_iterations=40)
 
@@ -61,7 +60,8 @@ def test_partitions_are_disjoint_and_fixed_across_iterations(fitted, planted):
 def test_student_never_sees_a_private_row(fitted, mimic_small, planted):
     assert fitted.student_inputs, "the student must have been trained"
     inputs = np.concatenate([x.numpy() for x in fitted.student_inputs])
-    encoded = TableEncoder(mimic_small.schema).transform(planted)
+    encoded = fitted.encoder_.transform(planted)  # the student's own encoding
+    assert encoded.shape[1] == inputs.shape[1]
     planted_row = encoded[-1]
     assert not np.any(np.all(inputs == planted_row, axis=1)), "the planted patient reached the student"
     # nor any other private row
@@ -87,3 +87,17 @@ def test_paper_mode_with_overspend_answers_the_whole_schedule(mimic_small, mimic
     assert spent.details["iterations"] == 5
     assert spent.details["queries"] == 5 * config.student_steps * config.batch_size
     assert spent.epsilon > 0.05 and spent.details["overspent"]
+
+
+def test_epsilon_inf_uses_exact_votes_and_says_no_dp(mimic_small, mimic_split, monkeypatch):
+    import bench.pate
+
+    def no_noise(*args, **kwargs):
+        raise AssertionError("a noisy vote was drawn at epsilon = inf")
+
+    monkeypatch.setattr(bench.pate, "noisy_votes", no_noise)
+    config = dataclasses.replace(QUICK, max_iterations=4)
+    spent = PATEGAN(mimic_small.schema, config).fit(mimic_split.train, budget=Budget(float("inf")), seed=0).privacy_spent_
+    assert spent.accountant == NO_DP and spent.details["no_dp"]
+    assert spent.details["iterations"] == 4  # no accountant stops it
+    assert spent.details["queries"] == 4 * config.student_steps * config.batch_size

@@ -23,6 +23,8 @@ def _assert_one_line_error(result, fragment):
         (["run", "--synthesizer", "raw", "--cohort", "mimic-sim"], "unknown cohort 'mimic-sim'; did you mean mimic3-sim"),
         (["run", "--synthesizer", "raw", "--epsilon", "0"], "epsilon must be > 0"),
         (["run", "--synthesizer", "raw", "--epsilon", "-1"], "epsilon must be > 0"),
+        (["run", "--synthesizer", "raw", "--epsilon", "1,x"], "epsilon must be a positive number or inf"),
+        (["run", "--synthesizer", "raw", "--epsilon", "1,1"], "epsilons repeat"),
         (["run"], "--all or --synthesizer"),
         (["run", "--synthesizer", "raw", "--cohort", "csv"], "needs --csv FILE and --schema FILE"),
         (["run", "--synthesizer", "raw", "--config", "nope.toml"], "config file not found"),

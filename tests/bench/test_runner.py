@@ -112,3 +112,44 @@ def test_killed_run_resumes_and_leaves_no_partial_file(tmp_path):
     assert all(after[name] == content for name, content in done_before.items())  # finished cells were skipped
     assert not list(records.glob(".*.tmp"))
     assert len(load_records(Path(tmp_path))) == 12
+
+
+def test_a_list_of_epsilons_makes_one_cell_per_epsilon_for_dp_methods_only(tmp_path):
+    from bench.runner import cell_budget, plan_cells
+
+    config = _config(tmp_path, synthesizers=("raw", "dp-gan"), epsilons=(0.1, 1.0, float("inf")))
+    cells = plan_cells(config, load_suite(config, warn=_quiet))
+    dp = [c for c in cells if c.synthesizer == "dp-gan"]
+    assert sorted(((c.spec["budget"]["epsilon"], c.seed) for c in dp), key=str) == sorted(
+        [(e, s) for e in (0.1, 1.0, "inf") for s in (0, 1)], key=str)
+    assert len({c.key for c in dp}) == 6
+    raw = [c for c in cells if c.synthesizer == "raw"]
+    assert len(raw) == 2 and all(c.spec["budget"] is None for c in raw)  # shared by every epsilon
+    assert cell_budget(dp[-1].spec).epsilon == float("inf") and not cell_budget(dp[-1].spec).private
+    json.dumps([c.spec for c in cells], allow_nan=False)  # records stay standard JSON
+
+
+def test_epsilon_lists_from_flags_and_toml(tmp_path):
+    from bench.config import build_config, load_toml, parse_epsilons
+
+    assert parse_epsilons("0.1,0.3,1,3,10,inf") == (0.1, 0.3, 1.0, 3.0, 10.0, float("inf"))
+    toml = tmp_path / "run.toml"
+    toml.write_text("epsilons = [0.5, 2, inf]\n")
+    assert build_config(load_toml(toml), {}).epsilons == (0.5, 2.0, float("inf"))
+    toml.write_text("epsilon = 2.0\n")  # the single-budget spelling still works
+    assert build_config(load_toml(toml), {}).epsilons == (2.0,)
+
+
+def test_non_dp_records_appear_in_every_epsilon_table(tmp_path):
+    result = run_cli("run", "--synthesizer", "raw", "--synthesizer", "dp-gan", "--attack", "dcr", "--metric", "jsd_mean",
+                     "--seeds", "1", "--patients", "600", "--epsilon", "1,inf", "--results-dir", str(tmp_path),
+                     "--no-progress", env={"OMP_NUM_THREADS": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "3 cells (0 failed)" in result.stdout
+    for folder, target in (("epsilon-1", "1 (δ=1e-05)"), ("epsilon-inf", "∞ (trained without privacy)")):
+        full = (tmp_path / "quick" / folder / "full.md").read_text()
+        assert "| raw " in full and "| dp-gan " in full
+        assert target in next(line for line in full.splitlines() if line.startswith("| dp-gan ") and "3/3" not in line)
+    inf_full = (tmp_path / "quick" / "epsilon-inf" / "full.md").read_text()
+    assert "∞ (no DP)" in inf_full and "### Trained without privacy (ε = ∞)" in inf_full
+    assert "### DP-SGD" not in inf_full
