@@ -10,10 +10,12 @@ from bench.gan import DPGANSynthesizer, GANConfig
 @dataclass(frozen=True)
 class DPGANConfig(GANConfig):
     """Attributes (besides ``GANConfig``'s):
-    hidden: Width of the two hidden layers of both networks.
+    hidden: Width of the generator's two hidden layers.
+    discriminator_hidden: Width of the discriminator's two hidden layers.
     """
 
     hidden: int = 256
+    discriminator_hidden: int = 256
 
 
 class DPGAN(DPGANSynthesizer):
@@ -61,4 +63,4 @@ class DPGAN(DPGANSynthesizer):
             def forward(self, z, c):
                 return self.net(z)
 
-        return Generator(), MLPDiscriminator(width, hidden)
+        return Generator(), MLPDiscriminator(width, self.config.discriminator_hidden)

@@ -199,6 +199,8 @@ class DPGANHD(DPGANSynthesizer):
                 fitness, self.rng_, mutation_std=config.mutation_std, mutation_rate=config.mutation_rate,
                 optimizer=generator_optimizer,
             )
+            if self.generator_average_.module is not None:  # a child starts its own average
+                self.generator_average_.module.copy_members(self.generator_, event["replaced"])
             self.generations_.append({"step": step, "fitness": [round(float(f), 4) for f in fitness]} | event)
 
         return evolve

@@ -33,6 +33,8 @@ class PATEGANConfig:
         teacher_learning_rate: Adam learning rate of the teachers.
         encoding, bins, offsets: The GAN encoding (``bench.gan.make_encoder``).
         continuous_head: Output of min-max scaled values (``encoding="minmax"``).
+        generator_ema: Decay of the released moving average of the generator's
+            weights (0: the last iterate; ``bench.adversarial.GeneratorAverage``).
         orders: Number L of moments tracked (l = 1..L).
     """
 
@@ -54,6 +56,7 @@ class PATEGANConfig:
     bins: int = 10
     offsets: str = "uniform"
     continuous_head: str = "sigmoid"
+    generator_ema: float = 0.0
     orders: int = 128
 
 
@@ -116,6 +119,7 @@ class PATEGAN(Synthesizer):
         import torch
         from torch.nn import functional as F
 
+        from bench.adversarial import GeneratorAverage
         from bench.gan import make_encoder
         from bench.nn import MixedOutputHeads
         from bench.pate import ACCOUNTANT, PATEAccountant, noisy_votes
@@ -140,6 +144,7 @@ class PATEGAN(Synthesizer):
         generator_optimizer = optimizer(self.generator_.parameters(), config.learning_rate)
         student_optimizer = optimizer(student.parameters(), config.learning_rate)
         teacher_optimizer = optimizer(teachers.parameters(), config.teacher_learning_rate)
+        average = GeneratorAverage(self.generator_, config.generator_ema)
         accountant = PATEAccountant(config.lam, budget.delta, orders=tuple(range(1, config.orders + 1)))
         start = time.perf_counter()
         # The papers' budget mode with allow_overspend answers every query of the schedule
@@ -193,6 +198,8 @@ class PATEGAN(Synthesizer):
             generator_optimizer.zero_grad()
             loss.backward()
             generator_optimizer.step()
+            average.update(iterations, generator_optimizer)
+        average.copy_into(self.generator_)
         seconds = time.perf_counter() - start
         del real
         partition_sizes = [len(m) for m in members]

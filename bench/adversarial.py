@@ -58,6 +58,7 @@ def train_dp_gan(
     private: bool = True,
     clip_threshold: Callable[[int], float] | None = None,
     after_step: Callable[[int, torch.optim.Optimizer], None] | None = None,
+    average: "GeneratorAverage | None" = None,
 ) -> TrainingResult:
     """Train ``generator`` against ``discriminator(x, c)`` on the private ``real`` rows.
 
@@ -72,7 +73,8 @@ def train_dp_gan(
     step (it must be computed from public data only); DP-SGD then clips at C
     and adds noise ``noise_multiplier * C``, so the privacy spent per step is
     unchanged. It runs with Opacus' hooks off. ``after_step(step, generator_optimizer)``
-    runs after each step (DP-GAN-HD evolves its generators there).
+    runs after each step (DP-GAN-HD evolves its generators there). ``average``, when
+    given, is updated after every step and copied into the generator at the end.
     """
     from opacus import PrivacyEngine
     from torch.utils.data import DataLoader, TensorDataset
@@ -103,7 +105,10 @@ def train_dp_gan(
         # Opacus' hooks fire on the records' tensors, which need no gradient of their own.
         warnings.filterwarnings("ignore", message="Full backward hook is firing")
         step, tau, seconds = _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings,
-                                   hooks, private, clip_threshold, after_step)
+                                   hooks, private, clip_threshold,
+                                   _chain(average.update if average else None, after_step))
+    if average is not None:
+        average.copy_into(generator)
     history = list(engine.accountant.history) if engine else []
     return TrainingResult(sgd_history=history, steps=step, seconds=seconds, final_tau=tau)
 
@@ -160,6 +165,46 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
             if after_step is not None:
                 after_step(step, opt_g)
     return step, tau, time.perf_counter() - start
+
+
+def _chain(*hooks):
+    hooks = [h for h in hooks if h is not None]
+    if not hooks:
+        return None
+
+    def run(step, optimizer):
+        for hook in hooks:
+            hook(step, optimizer)
+
+    return run
+
+
+class GeneratorAverage:
+    """An exponential moving average of the generator's weights (Yazici et al., ICLR 2019),
+    released instead of the last iterate: the last iterate of an adversarial game
+    oscillates, and on the tuning cohort its mortality AUC swung by 0.2 between seeds.
+    The average is a function of the generator's iterates only, which are themselves
+    post-processing of the DP discriminator, so it costs no privacy. ``decay`` 0: off."""
+
+    def __init__(self, generator: nn.Module, decay: float) -> None:
+        self.generator, self.average = generator, None
+        if decay > 0:
+            from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+            self.average = AveragedModel(generator, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+
+    @property
+    def module(self) -> nn.Module | None:
+        """The averaged copy (None when off)."""
+        return self.average.module if self.average is not None else None
+
+    def update(self, step: int, optimizer) -> None:
+        if self.average is not None:
+            self.average.update_parameters(self.generator)
+
+    def copy_into(self, generator: nn.Module) -> None:
+        if self.average is not None:
+            generator.load_state_dict(self.average.module.state_dict())
 
 
 def _temperature(settings: "GANConfig", step: int, steps: int) -> float:

@@ -40,6 +40,8 @@ class GANConfig:
         conditional: Condition on the schema's non-sensitive attributes.
         condition_budget_share: Share of epsilon spent (through diffprivlib)
             on the marginals the condition vectors are drawn from.
+        generator_ema: Decay of the moving average of the generator's weights that is
+            released (0: the last iterate); see ``bench.adversarial``.
         grad_sample_mode: Opacus per-sample gradient engine.
         accountant: ``rdp`` or ``prv``.
     """
@@ -60,6 +62,7 @@ class GANConfig:
     straight_through: bool = True
     conditional: bool = False
     condition_budget_share: float = 0.05
+    generator_ema: float = 0.0
     grad_sample_mode: str = "hooks"
     accountant: str = "rdp"
 
@@ -92,7 +95,7 @@ class DPGANSynthesizer(Synthesizer):
     def _fit(self, train: pd.DataFrame, *, budget: Budget, public: pd.DataFrame | None) -> PrivacySpent:
         import torch
 
-        from bench.adversarial import train_dp_gan
+        from bench.adversarial import GeneratorAverage, train_dp_gan
         from bench.nn import DPConditionSampler, MixedOutputHeads, condition_index
         from bench.privacy import Ledger, plan_sgd
 
@@ -128,6 +131,7 @@ class DPGANSynthesizer(Synthesizer):
         self.generator_.to(device)
         discriminator.to(device)
         clip_threshold = self.clipping_schedule(discriminator, public)
+        self.generator_average_ = GeneratorAverage(self.generator_, config.generator_ema)
         result = train_dp_gan(
             generator=self.generator_,
             discriminator=discriminator,
@@ -140,6 +144,7 @@ class DPGANSynthesizer(Synthesizer):
             private=budget.private,
             clip_threshold=clip_threshold if budget.private else None,
             after_step=self.after_step_hook(public),
+            average=self.generator_average_,
         )
         notes = dict(
             planned_steps=plan.planned_steps,

@@ -111,6 +111,14 @@ class GeneratorPopulation(torch.nn.Module):
                     _reset_member_state(optimizer, group, j)
         return {"replaced": replaced, "parents": parents_used}
 
+    @torch.no_grad()
+    def copy_members(self, other: "GeneratorPopulation", members: list[int]) -> None:
+        """Set these members' parameters to ``other``'s (same layout)."""
+        for slots, group, other_group in zip(self.slots, self.groups, other.groups):
+            for j, member in enumerate(slots):
+                if member in members:
+                    group.set_member_vector(j, other_group.member_vector(j))
+
 
 def _reset_member_state(optimizer: torch.optim.Optimizer, group: StackedMLP, member: int) -> None:
     """A child starts with fresh Adam moments (its parents' would not describe it)."""

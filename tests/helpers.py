@@ -27,3 +27,10 @@ def contaminate(table: pd.DataFrame, schema: Schema, fraction: float, rng: np.ra
     rows = rng.choice(len(out), int(fraction * len(out)), replace=False)
     out.iloc[rows] = uniform_table(schema, len(rows), rng).to_numpy()
     return out.astype(table.dtypes.to_dict())
+
+
+def shuffled_columns(table: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Every column permuted on its own: the marginals survive, every dependence (the
+    outcome's on the features included) is destroyed. A release that learned nothing
+    beyond the marginals scores like this one downstream."""
+    return pd.DataFrame({name: table[name].to_numpy()[rng.permutation(len(table))] for name in table.columns})
