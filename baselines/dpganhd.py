@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -47,6 +47,7 @@ class DPGANHDConfig(GANConfig):
     projection_dims: int = 32
     dbscan_min_samples: int = 5
     dbscan_eps_quantile: float = 0.9
+    tau_end: float = 1.0
 
 
 class DPGANHD(DPGANSynthesizer):
@@ -93,6 +94,13 @@ class DPGANHD(DPGANSynthesizer):
     settings; selection within each architecture (its slots stay a batch);
     releasing the fittest generator rather than a mixture.
 
+    Encoding, heads and release as DP-GAN (``baselines.dpgan``): public bins for
+    continuous columns, Gumbel-softmax at temperature 1.0, and each generator's
+    weights released as an exponential moving average (a child of the genetic
+    algorithm starts its own average). Profiles: ``quick`` uses DP-GAN's tuned
+    schedule (30 epochs, batch 256, learning rates 2e-3, discriminator width
+    64, 20 bins; README, "Tuning"); ``paper`` the papers' batch 64 and 100 epochs.
+
     Ablations (run when named): ``dp-gan-hd-fixed-clip`` (C = 1.0 throughout) and
     ``dp-gan-hd-single-generator`` (m = 1, no genetic algorithm).
     """
@@ -100,7 +108,11 @@ class DPGANHD(DPGANSynthesizer):
     name = "dp-gan-hd"
     display_name = "DP-GAN-HD"
     generator_cluster = True  # bench.perf times it per cluster size
-    profiles = {"quick": DPGANHDConfig(epochs=8.0), "paper": DPGANHDConfig(epochs=100.0)}
+    profiles = {
+        "quick": DPGANHDConfig(epochs=30.0, batch_size=256, generator_lr=2e-3, discriminator_lr=2e-3,
+                               discriminator_hidden=64, bins=20),
+        "paper": DPGANHDConfig(epochs=100.0),
+    }
 
     # -- networks ------------------------------------------------------------------
     def build_networks(self, width: int, condition_width: int):
@@ -272,7 +284,7 @@ class DPGANHDFixedClip(DPGANHD):
     name = "dp-gan-hd-fixed-clip"
     display_name = "DP-GAN-HD (fixed clipping)"
     ablation_of = "dp-gan-hd"
-    profiles = {k: DPGANHDConfig(epochs=c.epochs, adaptive_clipping=False) for k, c in DPGANHD.profiles.items()}
+    profiles = {k: replace(c, adaptive_clipping=False) for k, c in DPGANHD.profiles.items()}
 
 
 class DPGANHDSingleGenerator(DPGANHD):
@@ -282,4 +294,4 @@ class DPGANHDSingleGenerator(DPGANHD):
     name = "dp-gan-hd-single-generator"
     display_name = "DP-GAN-HD (single generator)"
     ablation_of = "dp-gan-hd"
-    profiles = {k: DPGANHDConfig(epochs=c.epochs, generators=1, genetic=False) for k, c in DPGANHD.profiles.items()}
+    profiles = {k: replace(c, generators=1, genetic=False) for k, c in DPGANHD.profiles.items()}

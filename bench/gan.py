@@ -62,7 +62,7 @@ class GANConfig:
     straight_through: bool = True
     conditional: bool = False
     condition_budget_share: float = 0.05
-    generator_ema: float = 0.0
+    generator_ema: float = 0.99
     grad_sample_mode: str = "hooks"
     accountant: str = "rdp"
 

@@ -17,6 +17,8 @@ def _fit(name, cohort, split, seed=0, budget=Budget()):
     config = cls.config_for("quick")
     if hasattr(config, "epochs"):  # the contract, not the quality: a fraction of an epoch will do
         config = dataclasses.replace(config, epochs=0.2)
+    if hasattr(config, "max_iterations"):  # likewise a few PATE-GAN iterations
+        config = dataclasses.replace(config, max_iterations=10)
     synth = cls.from_cohort(cohort, config)
     return synth, synth.fit(split.train, budget=budget, public=split.public, seed=seed)
 

@@ -27,7 +27,7 @@ def test_ledger_matches_the_steps_really_run(name, mimic_small, mimic_split):
     outside = sum(spent.details["epsilon_outside_sgd"].values())
     assert spent.epsilon == pytest.approx(epsilon_for(history, 1e-5) + outside)
     assert spent.epsilon <= 1.0 and spent.accountant == "rdp"
-    assert history[0][1] == pytest.approx(1 / np.ceil(len(mimic_split.train) / 64))  # Opacus' real rate
+    assert history[0][1] == pytest.approx(1 / np.ceil(len(mimic_split.train) / synth.config.batch_size))  # Opacus' real rate
     assert history[0][1] == pytest.approx(spent.details["sample_rate"])
 
 
