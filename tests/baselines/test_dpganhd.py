@@ -11,7 +11,7 @@ from baselines.dpganhd import DPGANHD, DPGANHDFixedClip, DPGANHDSingleGenerator
 from bench.synthesizer import Budget
 from tests.bench.test_privacy import _independent_epsilon
 
-SMALL = dict(epochs=0.5, generators=4, generation_interval=5, fitness_samples=100)
+SMALL = dict(epochs=0.5, batch_size=64, generators=4, generation_interval=5, fitness_samples=100)
 
 
 def _config(cls, **extra):

@@ -39,6 +39,7 @@ def test_a_dp_claim_refuted_by_an_attack_is_flagged(raw_records, tmp_path):
 
 def test_overspent_budget_is_marked(raw_records):
     record = load_records(raw_records)[0]
+    record["spec"]["budget"] = {"epsilon": 1.0, "delta": 1e-5, "mode": "paper", "allow_overspend": True}
     record |= {"is_dp": True, "privacy": {"epsilon": 2.7, "delta": 1e-5, "accountant": "rdp", "details": {}}}
     assert "over budget: ε spent 2.70" in render_table1([record], "test")
 

@@ -141,7 +141,8 @@ def test_epsilon_lists_from_flags_and_toml(tmp_path):
 
 
 def test_non_dp_records_appear_in_every_epsilon_table(tmp_path):
-    result = run_cli("run", "--synthesizer", "raw", "--synthesizer", "dp-gan", "--attack", "dcr", "--metric", "jsd_mean",
+    result = run_cli("run", "--synthesizer", "raw", "--synthesizer", "dp-gan", "--cohort", "mimic3-sim", "--attack", "dcr",
+                     "--metric", "jsd_mean",
                      "--seeds", "1", "--patients", "600", "--epsilon", "1,inf", "--results-dir", str(tmp_path),
                      "--no-progress", env={"OMP_NUM_THREADS": "1"})
     assert result.returncode == 0, result.stderr
