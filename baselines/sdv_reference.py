@@ -49,7 +49,7 @@ import logging
 import math
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, ClassVar, Iterator
 
 import numpy as np
@@ -279,8 +279,11 @@ class _SDVNeural(SDVReference):
                           "device": str(device or self._torch_device())}
         return result
 
-    def _device_arguments(self) -> dict[str, bool]:
-        return _device_argument(self.sdv_class, self._torch_device().type == "cuda")
+    def sdv_arguments(self, config) -> dict[str, Any]:
+        """Every config field is the SDV argument of the same name (SDV trains whole epochs)."""
+        values = {k: tuple(v) if isinstance(v, (list, tuple)) else v for k, v in asdict(config).items()}
+        return values | dict(epochs=_epochs(config.epochs), verbose=False,
+                             **_device_argument(self.sdv_class, self._torch_device().type == "cuda"))
 
 
 @dataclass(frozen=True)
@@ -342,23 +345,6 @@ class SDVCTGAN(_SDVNeural):
     sdv_class = "CTGANSynthesizer"
     profiles = {"quick": CTGANConfig(epochs=2), "paper": CTGANConfig()}
 
-    def sdv_arguments(self, config: CTGANConfig) -> dict[str, Any]:
-        return dict(
-            enforce_min_max_values=config.enforce_min_max_values,
-            enforce_rounding=config.enforce_rounding,
-            epochs=_epochs(config.epochs),
-            batch_size=config.batch_size,
-            embedding_dim=config.embedding_dim,
-            generator_dim=tuple(config.generator_dim),
-            discriminator_dim=tuple(config.discriminator_dim),
-            generator_lr=config.generator_lr,
-            discriminator_lr=config.discriminator_lr,
-            discriminator_steps=config.discriminator_steps,
-            pac=config.pac,
-            verbose=False,
-            **self._device_arguments(),
-        )
-
 
 @dataclass(frozen=True)
 class TVAEConfig:
@@ -414,18 +400,3 @@ class SDVTVAE(_SDVNeural):
     display_name = "SDV TVAE (reference, not DP)"
     sdv_class = "TVAESynthesizer"
     profiles = {"quick": TVAEConfig(epochs=10, batch_size=50), "paper": TVAEConfig()}
-
-    def sdv_arguments(self, config: TVAEConfig) -> dict[str, Any]:
-        return dict(
-            enforce_min_max_values=config.enforce_min_max_values,
-            enforce_rounding=config.enforce_rounding,
-            epochs=_epochs(config.epochs),
-            batch_size=config.batch_size,
-            embedding_dim=config.embedding_dim,
-            compress_dims=tuple(config.compress_dims),
-            decompress_dims=tuple(config.decompress_dims),
-            l2scale=config.l2scale,
-            loss_factor=config.loss_factor,
-            verbose=False,
-            **self._device_arguments(),
-        )

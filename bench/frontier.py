@@ -23,8 +23,7 @@ software tag, so rendering twice gives the same bytes.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
+import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ import numpy as np
 from scipy import stats
 from tabulate import tabulate
 
-from bench.records import atomic_write_text
+from bench.records import atomic_write_bytes, atomic_write_text
 from bench.report import PAPER_ROWS, _cohorts, _metric_cell, _metric_range, _partial_mark, _values_cell
 from bench.synthesizer import parse_epsilon
 
@@ -283,18 +282,10 @@ def _markdown(profile: str, sections: list[str]) -> str:
 
 # -- the figure --------------------------------------------------------------------
 def _write_png(path: Path, frontier: Frontier, profile: str) -> None:
-    """Draw the figure and write it atomically (temporary file in the same folder, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            _draw(frontier, profile, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Draw the figure and write it atomically (``bench.records.atomic_write_bytes``)."""
+    buffer = io.BytesIO()
+    _draw(frontier, profile, buffer)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def _draw(f: Frontier, profile: str, handle) -> None:

@@ -159,7 +159,8 @@ class DPGANSynthesizer(Synthesizer):
         extra = self.ledger_notes(result)
         if not budget.private:
             return PrivacySpent.no_dp(
-                budget, switched_off="per-sample clipping and noise (no Opacus engine); exact condition marginals",
+                budget, switched_off="per-sample clipping and noise (no Opacus engine)"
+                + ("; exact condition marginals" if self.conditions_ is not None else ""),
                 **notes, **{k: v for k, v in extra.items() if k not in ("max_grad_norm", "clipping_threshold_from")},
             )
         ledger.sgd_history = result.sgd_history
