@@ -38,6 +38,14 @@ class GANConfig:
         straight_through: Exact 0/1 and one-hot generator outputs while training
             (straight-through gradients); see ``bench.nn.MixedOutputHeads``.
         conditional: Condition on the schema's non-sensitive attributes.
+        condition_on_outcomes: Condition on the schema's outcomes too, drawn jointly
+            from their DP histogram (a conditional GAN on the label, as DP-CGAN,
+            Torkzadehmahani et al. 2019). Every output head draws its value
+            independently given the generator's logits, so an unconditional
+            generator could match every marginal with near-constant logits and
+            did: on the tuning cohort its releases held mortality independent of
+            every feature (AUC 0.39 at epsilon = inf, death rate 15% against 10%).
+            Given the outcome, the generator must produce the features that go with it.
         condition_budget_share: Share of epsilon spent (through diffprivlib)
             on the marginals the condition vectors are drawn from.
         generator_ema: Decay of the moving average of the generator's weights that is
@@ -61,6 +69,7 @@ class GANConfig:
     continuous_head: str = "linear"
     straight_through: bool = True
     conditional: bool = False
+    condition_on_outcomes: bool = False
     condition_budget_share: float = 0.05
     generator_ema: float = 0.99
     grad_sample_mode: str = "hooks"
@@ -106,14 +115,15 @@ class DPGANSynthesizer(Synthesizer):
         self.heads_ = MixedOutputHeads(
             self.encoder_, continuous=config.continuous_head, straight_through=config.straight_through
         ).to(device)
-        self.condition_index_ = condition_index(self.encoder_, self.schema) if config.conditional else np.zeros(0, np.int64)
+        groups = self.condition_groups()
+        self.condition_index_ = condition_index(self.encoder_, self.schema, tuple(c for g in groups for c in g))
         ledger = Ledger(budget, accountant=config.accountant, max_grad_norm=config.max_grad_norm)
         self.conditions_ = None
         condition_epsilon = 0.0
         if len(self.condition_index_):
             # At epsilon = inf the "DP" marginals are the exact ones (the sampler adds no noise).
             condition_epsilon = config.condition_budget_share * budget.epsilon
-            self.conditions_ = DPConditionSampler(self.encoder_, self.schema, condition_epsilon).fit(train, self.rng_)
+            self.conditions_ = DPConditionSampler(self.encoder_, self.schema, condition_epsilon, groups).fit(train, self.rng_)
             if budget.private:
                 ledger.spend_outside_sgd("condition marginals (diffprivlib histogram)", condition_epsilon)
         plan = plan_sgd(
@@ -175,6 +185,20 @@ class DPGANSynthesizer(Synthesizer):
         return ledger.spent()
 
     # -- hooks a subclass may override -------------------------------------------
+    def condition_groups(self) -> list[tuple[str, ...]]:
+        """The columns the generator is conditioned on, as groups drawn jointly
+        (``bench.nn.DPConditionSampler``): each of the schema's conditions alone
+        (``config.conditional``), and the outcomes together (``config.condition_on_outcomes``)."""
+        config, groups = self.config, []
+        if config.conditional:
+            groups += [(name,) for name in self.schema.conditions]
+        if config.condition_on_outcomes:
+            taken = {name for group in groups for name in group}
+            outcomes = tuple(dict.fromkeys(c for c in self.schema.outcomes.values() if c not in taken))
+            if outcomes:
+                groups.append(outcomes)
+        return groups
+
     def paper_noise_multiplier(self, budget: Budget) -> float:
         """The noise multiplier of the ``paper`` budget mode."""
         return self.config.paper_noise_multiplier

@@ -51,9 +51,11 @@ def mutate(vector: torch.Tensor, rng: np.random.Generator, *, std: float, rate: 
 class GeneratorPopulation(torch.nn.Module):
     """``members`` generators laid out over ``architectures`` in turn (member i has
     architecture ``architectures[i % len(architectures)]``), each mapping a latent
-    vector to one raw value per encoded feature."""
+    vector (followed by a condition vector of ``condition_dim`` values, if any) to one
+    raw value per encoded feature."""
 
-    def __init__(self, members: int, architectures: list[Architecture], latent_dim: int, width: int) -> None:
+    def __init__(self, members: int, architectures: list[Architecture], latent_dim: int, width: int,
+                 condition_dim: int = 0) -> None:
         super().__init__()
         self.members, self.latent_dim = members, latent_dim
         self.architecture_of = [i % len(architectures) for i in range(members)]
@@ -64,10 +66,11 @@ class GeneratorPopulation(torch.nn.Module):
             if not slots:
                 continue
             self.slots.append(slots)
-            self.groups.append(StackedMLP(len(slots), [latent_dim] + [arch.hidden] * arch.depth + [width]))
+            self.groups.append(StackedMLP(len(slots), [latent_dim + condition_dim] + [arch.hidden] * arch.depth + [width]))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        """z of shape (members, rows, latent_dim) -> (members, rows, width), in population order."""
+        """z of shape (members, rows, latent_dim + condition_dim) -> (members, rows, width),
+        in population order."""
         out = [None] * self.members
         for slots, group in zip(self.slots, self.groups):
             raw = group(z[slots])

@@ -96,11 +96,13 @@ class MixedOutputHeads(nn.Module):
         return soft[:, self.gather_valid]
 
 
-def condition_index(encoder, schema: Schema) -> np.ndarray:
-    """Positions of the condition columns' features in the encoded record."""
+def condition_index(encoder, schema: Schema, columns: tuple[str, ...] | None = None) -> np.ndarray:
+    """Positions of the condition columns' features (``columns``, by default the
+    schema's ``conditions``) in the encoded record."""
+    columns = schema.conditions if columns is None else columns
     index = []
     for block in encoder.blocks:
-        if block.column in schema.conditions:
+        if block.column in columns:
             if schema.column(block.column).kind == "continuous":
                 raise BenchInputError(f"condition column {block.column!r} must be categorical or binary")
             index.extend(range(block.start, block.start + block.width))
@@ -108,40 +110,56 @@ def condition_index(encoder, schema: Schema) -> np.ndarray:
 
 
 class DPConditionSampler:
-    """Draws condition vectors from differentially private marginals of the training rows.
+    """Draws condition vectors from differentially private histograms of the training rows.
 
-    Each condition column's histogram is released once with diffprivlib's
-    histogram (geometric mechanism) at ``epsilon / n_columns`` (sequential
-    composition: a patient appears in every histogram), negative counts are
-    set to 0, and columns are drawn independently from the normalised counts.
-    The generator is conditioned on these draws both while training and when
+    The condition columns form ``groups``: by default every column is a group of its
+    own (the schema's non-sensitive attributes, drawn independently as DP-MedGAN
+    does); a group of several columns (the outcomes, whose combinations are
+    constrained: no patient dies and is readmitted) is drawn from its joint
+    histogram. Each group's histogram is released once with diffprivlib's
+    histogram (geometric mechanism) at ``epsilon / n_groups`` (sequential
+    composition: a patient appears in every histogram), negative counts are set
+    to 0, and groups are drawn independently from the normalised counts. The
+    generator is conditioned on these draws both while training and when
     sampling, so no private condition vector leaves the DP-SGD step. At
     ``epsilon = inf`` (training without privacy) the histograms are exact.
     """
 
-    def __init__(self, encoder, schema: Schema, epsilon: float) -> None:
+    def __init__(self, encoder, schema: Schema, epsilon: float,
+                 groups: list[tuple[str, ...]] | None = None) -> None:
         self.encoder = encoder
         self.schema = schema
         self.epsilon = epsilon
-        self.columns = [b for b in encoder.blocks if b.column in schema.conditions]
+        self.groups = [(name,) for name in schema.conditions] if groups is None else [tuple(g) for g in groups]
+        wanted = {name for group in self.groups for name in group}
+        self.columns = [b for b in encoder.blocks if b.column in wanted]  # encoded order, as condition_index
+
+    def _levels(self, name: str) -> int:
+        col = self.schema.column(name)
+        return len(col.categories) if col.kind == "categorical" else 2
+
+    def _codes(self, train, name: str) -> np.ndarray:
+        col = self.schema.column(name)
+        if col.kind == "categorical":
+            return np.asarray(pd.Categorical(train[name].astype(str), categories=list(col.categories)).codes)
+        return train[name].to_numpy(dtype=np.int64)
 
     def fit(self, train, rng: np.random.Generator) -> "DPConditionSampler":
-        per_column = self.epsilon / max(len(self.columns), 1)
+        per_group = self.epsilon / max(len(self.groups), 1)
         self.probabilities_ = []
-        for block in self.columns:
-            col = self.schema.column(block.column)
-            if col.kind == "categorical":
-                codes = np.asarray(pd.Categorical(train[col.name].astype(str), categories=list(col.categories)).codes)
-                k = len(col.categories)
-            else:
-                codes, k = train[col.name].to_numpy(dtype=np.int64), 2
-            if np.isinf(per_column):
-                counts = np.bincount(codes[codes >= 0], minlength=k)
+        for group in self.groups:
+            shape = tuple(self._levels(name) for name in group)
+            codes = np.stack([self._codes(train, name) for name in group])
+            present = (codes >= 0).all(axis=0)
+            joint = np.ravel_multi_index(codes[:, present], shape)
+            k = int(np.prod(shape))
+            if np.isinf(per_group):
+                counts = np.bincount(joint, minlength=k)
             else:
                 from diffprivlib.tools import histogram
 
                 counts, _ = histogram(
-                    codes, epsilon=per_column, bins=k, range=(-0.5, k - 0.5), random_state=int(rng.integers(2**31))
+                    joint, epsilon=per_group, bins=k, range=(-0.5, k - 0.5), random_state=int(rng.integers(2**31))
                 )
             counts = np.clip(np.asarray(counts, dtype=np.float64), 0.0, None)
             self.probabilities_.append(counts / counts.sum() if counts.sum() > 0 else np.full(k, 1.0 / k))
@@ -149,13 +167,18 @@ class DPConditionSampler:
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` condition vectors laid out like ``condition_index`` (concatenated one-hots)."""
-        parts = []
-        for block, probabilities in zip(self.columns, self.probabilities_):
+        codes: dict[str, np.ndarray] = {}
+        for group, probabilities in zip(self.groups, self.probabilities_):
             draws = rng.choice(len(probabilities), size=n, p=probabilities)
+            shape = tuple(self._levels(name) for name in group)
+            for name, column_codes in zip(group, np.unravel_index(draws, shape)):
+                codes[name] = column_codes
+        parts = []
+        for block in self.columns:
             if block.kind == "categorical":
-                parts.append(np.eye(len(probabilities), dtype=np.float32)[draws])
+                parts.append(np.eye(self._levels(block.column), dtype=np.float32)[codes[block.column]])
             else:
-                parts.append(draws[:, None].astype(np.float32))
+                parts.append(codes[block.column][:, None].astype(np.float32))
         return np.concatenate(parts, axis=1) if parts else np.zeros((n, 0), dtype=np.float32)
 
 

@@ -77,3 +77,26 @@ def test_epsilon_inf_trains_without_an_opacus_engine_and_says_no_dp(name, mimic_
     assert "sgd_history" not in spent.details and "noise_multiplier" not in spent.details
     assert spent.details["steps"] == synth.fit_info_["steps"] > 0
     assert spent.to_dict()["epsilon"] == "inf"  # JSON-safe in a record
+
+
+def test_outcomes_are_drawn_jointly_from_their_histogram(mimic_small, mimic_split):
+    """DP-GAN's generator is conditioned on the outcomes: their combinations come from one
+    joint histogram, so a combination absent from the rows (died and readmitted) is never drawn."""
+    from bench.encoding import TableEncoder
+    from bench.nn import DPConditionSampler
+
+    train, schema = mimic_split.train, mimic_small.schema
+    assert not ((train["mortality"] == 1) & (train["readmission"] == 1)).any()
+    encoder = TableEncoder(schema)
+    groups = [("mortality", "readmission")]
+    sampler = DPConditionSampler(encoder, schema, float("inf"), groups).fit(train, np.random.default_rng(0))
+    drawn = sampler.sample(20_000, np.random.default_rng(1))
+    order = [b.column for b in sampler.columns]
+    mortality, readmission = (drawn[:, order.index(name)] for name in ("mortality", "readmission"))
+    assert not ((mortality == 1) & (readmission == 1)).any()
+    assert mortality.mean() == pytest.approx(train["mortality"].mean(), abs=0.01)
+    independent = DPConditionSampler(encoder, schema, float("inf"), [("mortality",), ("readmission",)])
+    drawn = independent.fit(train, np.random.default_rng(0)).sample(20_000, np.random.default_rng(1))
+    assert ((drawn[:, 0] == 1) & (drawn[:, 1] == 1)).any()  # drawn apart, the impossible pair appears
+    synth = registry("synthesizers").load("dp-gan")
+    assert synth.config_for("quick").condition_on_outcomes and synth.config_for("paper").condition_on_outcomes

@@ -58,14 +58,18 @@ def test_clipping_threshold_adapts_and_costs_nothing(fitted):
     assert details["clipping_threshold_from"] == "public split (costs no privacy)"
     thresholds = [t.value for t in fitted.clip_trace_]
     assert len(thresholds) == details["steps"] and len(set(thresholds)) > 1
-    assert sum(details["epsilon_outside_sgd"].values()) == 0  # nothing but DP-SGD is charged
+    # Besides DP-SGD, only the outcome histogram the generators are conditioned on is charged.
+    assert details["epsilon_outside_sgd"] == {
+        "condition marginals (diffprivlib histogram)": pytest.approx(fitted.config.condition_budget_share * 1.0)
+    }
 
 
 def test_ledger_matches_an_independent_accountant(fitted):
     spent = fitted.privacy_spent_
     (history,) = spent.details["sgd_history"]
     theirs = _independent_epsilon(history["noise_multiplier"], history["sample_rate"], history["steps"], 1e-5)
-    assert spent.epsilon == pytest.approx(theirs, rel=0.02)
+    outside = sum(spent.details["epsilon_outside_sgd"].values())  # the outcome histogram
+    assert spent.epsilon == pytest.approx(theirs + outside, rel=0.02)
     assert spent.epsilon <= 1.0
 
 
@@ -77,8 +81,10 @@ def test_paper_mode_uses_the_papers_sigma_and_reports_the_composed_epsilon(mimic
     spent = synth.privacy_spent_
     assert spent.details["noise_multiplier"] == pytest.approx(math.sqrt(2 * math.log(1.25 / 1e-5)) / 0.5)
     (history,) = spent.details["sgd_history"]
+    outside = sum(spent.details["epsilon_outside_sgd"].values())
     assert spent.epsilon == pytest.approx(
-        _independent_epsilon(history["noise_multiplier"], history["sample_rate"], history["steps"], 1e-5), rel=0.02
+        _independent_epsilon(history["noise_multiplier"], history["sample_rate"], history["steps"], 1e-5) + outside,
+        rel=0.02,
     )
     assert spent.details["overspent"] == (spent.epsilon > 0.5)
 

@@ -14,9 +14,6 @@ from tests.helpers import shuffled_columns
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason=(
-    "issue 11 is open: DP-GAN's mortality AUC at epsilon = inf is not yet stable across cohorts and seeds "
-    "(0.37 on this 3,000-patient cohort; 0.79 and 0.83 on the tuning cohort's 5,400-row splits)"))
 @pytest.mark.parametrize("name", ["dp-gan"])
 def test_a_gan_at_epsilon_inf_beats_a_shuffled_columns_baseline(name, mimic_small, mimic_split):
     cls = registry("synthesizers").load(name)
