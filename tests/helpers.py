@@ -34,3 +34,25 @@ def shuffled_columns(table: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
     outcome's on the features included) is destroyed. A release that learned nothing
     beyond the marginals scores like this one downstream."""
     return pd.DataFrame({name: table[name].to_numpy()[rng.permutation(len(table))] for name in table.columns})
+
+
+def assert_within_public_schema(schema: Schema, release: pd.DataFrame) -> None:
+    """The release validates and every value lies in the schema's public domain."""
+    schema.validate(release)
+    for col in schema.columns:
+        values = release[col.name]
+        if col.kind == "continuous":
+            assert values.dropna().between(col.low, col.high).all()
+            assert col.nullable or values.notna().all()
+        elif col.kind == "categorical":
+            assert set(values) <= set(col.categories)
+        else:
+            assert set(values) <= {0, 1}
+
+
+def assert_one_way_marginals_close(real: pd.DataFrame, release: pd.DataFrame, names, atol: float) -> None:
+    """Each named column's category shares in the release are within ``atol`` of the real ones."""
+    for name in names:
+        shares = real[name].value_counts(normalize=True)
+        fake = release[name].value_counts(normalize=True).reindex(shares.index, fill_value=0)
+        np.testing.assert_allclose(fake.to_numpy(), shares.to_numpy(), atol=atol)
