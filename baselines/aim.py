@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.marginals import (
-    DiscreteData, MarginalSynthesizer, Measurement, ModelMarginals, combine, estimate, model_size_mb, model_structure,
+    DiscreteData, MarginalConfig, MarginalSynthesizer, Measurement, ModelMarginals, combine, estimate, model_size_mb, model_structure,
 )
 from bench.zcdp import ZCDPLedger, gaussian_rho, selection_rho
 
@@ -16,14 +16,10 @@ WORKLOADS = ("all-pairs", "outcome-pairs")
 
 
 @dataclass(frozen=True)
-class AIMConfig:
-    """Settings of AIM.
+class AIMConfig(MarginalConfig):
+    """Settings of AIM (besides ``MarginalConfig``'s).
 
     Attributes:
-        bins: Bins per continuous column over its public bounds (plus a missing
-            code for nullable columns); see ``bench.discretize``.
-        log_ratio: Positive columns whose public bounds span this factor or more
-            are binned on the log scale (``inf``: all equal-width).
         workload: ``all-pairs`` (every pair of columns, the reference's degree-2
             workload) or ``outcome-pairs`` (every pair with an outcome column).
         max_cells: Workload pairs with more cells are left out (reference 10,000).
@@ -34,11 +30,8 @@ class AIMConfig:
         iters: Mirror-descent iterations per round and for the final model
             (reference: 1,000 each).
         final_iters: Iterations of the final model (``None``: ``iters``).
-        line_search: mbi's Armijo line search (the reference's default), or a
-            fixed step of 2 / (L * records); see ``bench.marginals.estimate``.
         nonprivate_rounds: At epsilon = inf no budget ends the loop; it ends
             after this many rounds (``None``: T) or when every candidate has been measured.
-        noise: ``seeded`` or ``opendp`` (see ``bench.zcdp``).
 
     Profiles: ``paper`` is the reference's defaults (degree-2 workload of
     all pairs up to 10,000 cells, T = 16 d, 80 MB, 1,000 iterations per round
@@ -59,17 +52,13 @@ class AIMConfig:
     and 0.840 / 0.0248 (split 0).
     """
 
-    bins: int = 32
-    log_ratio: float = 20.0
     workload: str = "all-pairs"
     max_cells: int = 10_000
     rounds: int | None = None
     max_model_size: float = 80.0
     iters: int = 1000
     final_iters: int | None = None
-    line_search: bool = True
     nonprivate_rounds: int | None = None
-    noise: str = "seeded"
 
     def __post_init__(self) -> None:
         if self.workload not in WORKLOADS:

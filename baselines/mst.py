@@ -7,25 +7,18 @@ from itertools import combinations
 
 import numpy as np
 
-from bench.marginals import DiscreteData, MarginalSynthesizer, Measurement, ModelMarginals, estimate, model_structure
+from bench.marginals import DiscreteData, MarginalConfig, MarginalSynthesizer, Measurement, ModelMarginals, estimate, model_structure
 from bench.zcdp import ZCDPLedger
 
 
 @dataclass(frozen=True)
-class MSTConfig:
-    """Settings of MST.
+class MSTConfig(MarginalConfig):
+    """Settings of MST (besides ``MarginalConfig``'s).
 
     Attributes:
-        bins: Bins per continuous column over its public bounds (plus a missing
-            code for nullable columns); see ``bench.discretize``.
-        log_ratio: Positive columns whose public bounds span this factor or more
-            are binned on the log scale (``inf``: all equal-width).
         select_iters: Mirror-descent iterations of the one-way model that the
             selection step compares the pairs with (reference: 2,500).
         iters: Mirror-descent iterations of the final model (reference: 10,000).
-        line_search: mbi's Armijo line search (the reference's default), or a
-            fixed step of 2 / (L * records); see ``bench.marginals.estimate``.
-        noise: ``seeded`` or ``opendp`` (see ``bench.zcdp``).
 
     Profiles: ``paper`` is the reference implementation's settings
     (``mechanisms/mst.py`` of private-pgm / mbi: 2,500 and 10,000 iterations
@@ -43,12 +36,8 @@ class MSTConfig:
     MST's AUC mostly follows which edge joins mortality to the tree.
     """
 
-    bins: int = 32
-    log_ratio: float = 20.0
     select_iters: int = 2500
     iters: int = 10_000
-    line_search: bool = True
-    noise: str = "seeded"
 
 
 class MST(MarginalSynthesizer):

@@ -28,7 +28,8 @@ class PATEGANConfig:
         student_steps: n_S, student updates per iteration.
         max_iterations: Cap on iterations; training ends earlier when the
             next queries would spend more than the target epsilon.
-        latent_dim, generator_hidden, student_hidden, teacher_hidden: Widths.
+        latent_dim, generator_hidden, student_hidden, teacher_hidden: Widths
+            (``teacher_hidden=0``: logistic-regression teachers, as in the authors' 2020 code).
         learning_rate: Adam learning rate of the generator and the student.
         teacher_learning_rate: Adam learning rate of the teachers.
         encoding, bins, offsets: The GAN encoding (``bench.gan.make_encoder``).

@@ -125,7 +125,7 @@ class DPGANSynthesizer(Synthesizer):
             condition_epsilon = config.condition_budget_share * budget.epsilon
             self.conditions_ = DPConditionSampler(self.encoder_, self.schema, condition_epsilon, groups).fit(train, self.rng_)
             if budget.private:
-                ledger.spend_outside_sgd("condition marginals (diffprivlib histogram)", condition_epsilon)
+                ledger.spend_outside_sgd("condition histograms (diffprivlib)", condition_epsilon)
         plan = plan_sgd(
             budget,
             rows=len(train),
@@ -170,7 +170,7 @@ class DPGANSynthesizer(Synthesizer):
         if not budget.private:
             return PrivacySpent.no_dp(
                 budget, switched_off="per-sample clipping and noise (no Opacus engine)"
-                + ("; exact condition marginals" if self.conditions_ is not None else ""),
+                + ("; exact condition histograms" if self.conditions_ is not None else ""),
                 **notes, **{k: v for k, v in extra.items() if k not in ("max_grad_norm", "clipping_threshold_from")},
             )
         ledger.sgd_history = result.sgd_history

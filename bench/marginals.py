@@ -377,12 +377,32 @@ def synthesize(model, rows: int, rng: np.random.Generator, *, compiled: bool = T
     return {name: np.asarray(values, dtype=np.int64) for name, values in data.to_dict().items()}
 
 
+@dataclass(frozen=True)
+class MarginalConfig:
+    """Settings every marginal-based method shares (``AIMConfig``, ``MSTConfig``).
+
+    Attributes:
+        bins: Bins per continuous column over its public bounds (plus a missing
+            code for nullable columns); see ``bench.discretize``.
+        log_ratio: Positive columns whose public bounds span this factor or more
+            are binned on the log scale (``inf``: all equal-width).
+        line_search: mbi's Armijo line search (the reference's default), or a
+            fixed step of 2 / (L * records); see ``estimate``.
+        noise: ``seeded`` or ``opendp`` (see ``bench.zcdp``).
+    """
+
+    bins: int = 32
+    log_ratio: float = 20.0
+    line_search: bool = True
+    noise: str = "seeded"
+
+
 class MarginalSynthesizer(Synthesizer):
     """Template of a marginal-based DP synthesizer: discretise on the public schema,
     run the mechanism (``run``) through a zCDP ledger, sample the fitted model.
 
-    A subclass sets ``name``, ``display_name``, ``profiles`` (configs with at
-    least ``bins``, ``log_ratio`` and ``noise``) and implements ``run(data, ledger)``, which
+    A subclass sets ``name``, ``display_name``, ``profiles`` (subclasses of
+    ``MarginalConfig``) and implements ``run(data, ledger)``, which
     returns the fitted mbi model and the method's own ledger entries, and
     may override ``expand_codes`` when its model works on recoded columns.
 

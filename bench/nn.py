@@ -244,14 +244,15 @@ class StackedMLP(nn.Module):
 
 
 class TeacherEnsemble(StackedMLP):
-    """``teachers`` independent MLP discriminators (one hidden layer, LeakyReLU 0.2).
+    """``teachers`` independent MLP discriminators (one hidden layer, LeakyReLU 0.2),
+    or logistic regressions when ``hidden`` is 0.
 
     ``forward(x)`` takes (teachers, rows, width), row block t going to teacher t,
     and returns logits (teachers, rows).
     """
 
     def __init__(self, teachers: int, width: int, hidden: int) -> None:
-        super().__init__(teachers, [width, hidden, 1], activation="leaky_relu")
+        super().__init__(teachers, [width, hidden, 1] if hidden else [width, 1], activation="leaky_relu")
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return super().forward(x).squeeze(-1)

@@ -56,3 +56,15 @@ def assert_one_way_marginals_close(real: pd.DataFrame, release: pd.DataFrame, na
         shares = real[name].value_counts(normalize=True)
         fake = release[name].value_counts(normalize=True).reindex(shares.index, fill_value=0)
         np.testing.assert_allclose(fake.to_numpy(), shares.to_numpy(), atol=atol)
+
+
+# A small slice of the cohort keeps mbi's compilation short: every kind of column, the outcomes.
+MARGINAL_TEST_COLUMNS = ("age", "sex", "care_unit", "admission_type", "dx_sepsis", "dx_respiratory_failure",
+                         "med_vasopressor", "sbp_min", "resp_rate_max", "spo2_min", "lactate_max", "bun_max",
+                         "mortality", "readmission")
+
+
+def column_slice(cohort, split, columns=MARGINAL_TEST_COLUMNS) -> tuple[Schema, pd.DataFrame, pd.DataFrame]:
+    """(schema, train, test) of ``split`` restricted to ``columns``, outcomes kept."""
+    schema = Schema(columns=tuple(cohort.schema.column(n) for n in columns), outcomes=dict(cohort.schema.outcomes))
+    return schema, split.train[list(columns)], split.test[list(columns)]

@@ -15,18 +15,16 @@ from bench.metrics.downstream import MortalityAUC
 from bench.schema import Schema
 from bench.synthesizer import NO_DP, Budget
 from tests.bench.test_zcdp import dp_accounting_epsilon
-from tests.helpers import assert_one_way_marginals_close, assert_within_public_schema, shuffled_columns
+from tests.helpers import (
+    MARGINAL_TEST_COLUMNS, assert_one_way_marginals_close, assert_within_public_schema, column_slice, shuffled_columns,
+)
 
-# A small slice of the cohort keeps mbi's compilation short: every kind of column, the outcomes.
-COLUMNS = ("age", "sex", "care_unit", "admission_type", "dx_sepsis", "dx_respiratory_failure", "med_vasopressor",
-           "sbp_min", "resp_rate_max", "spo2_min", "lactate_max", "bun_max", "mortality", "readmission")
 CONFIG = AIM.config_for("quick")
 
 
 @pytest.fixture(scope="module")
 def small(mimic_small, mimic_split):
-    schema = Schema(columns=tuple(mimic_small.schema.column(n) for n in COLUMNS), outcomes=dict(mimic_small.schema.outcomes))
-    return schema, mimic_split.train[list(COLUMNS)], mimic_split.test[list(COLUMNS)]
+    return column_slice(mimic_small, mimic_split)
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +61,7 @@ def test_ledger_matches_an_independent_recomputation_and_stays_within_the_target
     assert spent.epsilon <= epsilon * (1 + 1e-9) and not d["overspent"]
     assert spent.accountant == "zcdp (opendp)" and d["target_epsilon"] == epsilon and d["target_delta"] == 1e-5
     # one noisy marginal per column first, then one selection and one measurement per round
-    assert d["rounds"] >= 1 and len(d["selections"]) == d["rounds"] == len(d["measurements"]) - len(COLUMNS)
+    assert d["rounds"] >= 1 and len(d["selections"]) == d["rounds"] == len(d["measurements"]) - len(MARGINAL_TEST_COLUMNS)
     assert d["one_model_structure"] and d["bins"] == CONFIG.bins
     json.dumps(spent.to_dict(), allow_nan=False)  # the run record's ledger is plain JSON
     # every selection's sensitivity is the largest candidate weight, as in the reference
@@ -72,7 +70,7 @@ def test_ledger_matches_an_independent_recomputation_and_stays_within_the_target
 
 def test_budget_annealing_halves_sigma_and_doubles_epsilon(fit):
     d = fit(1.0)[0].privacy_spent_.details
-    rounds = d["measurements"][len(COLUMNS):]
+    rounds = d["measurements"][len(MARGINAL_TEST_COLUMNS):]
     first_sigma, first_epsilon = rounds[0]["sigma"], d["selections"][0]["epsilon"]
     assert d["measurements"][0]["sigma"] == pytest.approx(first_sigma)  # one-way marginals measured at the first sigma
     for m, s in zip(rounds[:-1], d["selections"][:-1]):  # all but the last round, which spends what is left

@@ -60,7 +60,7 @@ def test_clipping_threshold_adapts_and_costs_nothing(fitted):
     assert len(thresholds) == details["steps"] and len(set(thresholds)) > 1
     # Besides DP-SGD, only the outcome histogram the generators are conditioned on is charged.
     assert details["epsilon_outside_sgd"] == {
-        "condition marginals (diffprivlib histogram)": pytest.approx(fitted.config.condition_budget_share * 1.0)
+        "condition histograms (diffprivlib)": pytest.approx(fitted.config.condition_budget_share * 1.0)
     }
 
 

@@ -9,21 +9,18 @@ import pandas as pd
 import pytest
 
 from baselines.mst import MST
-from bench.schema import Schema
 from bench.synthesizer import NO_DP, Budget
 from tests.bench.test_zcdp import dp_accounting_epsilon
-from tests.helpers import assert_one_way_marginals_close, assert_within_public_schema, shuffled_columns
+from tests.helpers import (
+    MARGINAL_TEST_COLUMNS, assert_one_way_marginals_close, assert_within_public_schema, column_slice, shuffled_columns,
+)
 
-# A small slice of the cohort keeps mbi's compilation short: every kind of column, the outcomes.
-COLUMNS = ("age", "sex", "care_unit", "admission_type", "dx_sepsis", "dx_respiratory_failure", "med_vasopressor",
-           "sbp_min", "resp_rate_max", "spo2_min", "lactate_max", "bun_max", "mortality", "readmission")
 CONFIG = MST.config_for("quick")
 
 
 @pytest.fixture(scope="module")
 def small(mimic_small, mimic_split):
-    schema = Schema(columns=tuple(mimic_small.schema.column(n) for n in COLUMNS), outcomes=dict(mimic_small.schema.outcomes))
-    return schema, mimic_split.train[list(COLUMNS)], mimic_split.test[list(COLUMNS)]
+    return column_slice(mimic_small, mimic_split)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +42,7 @@ def fit(small):
 def test_ledger_matches_an_independent_recomputation(fit):
     spent = fit(1.0)[0].privacy_spent_
     d = spent.details
-    columns = len(COLUMNS)
+    columns = len(MARGINAL_TEST_COLUMNS)
     assert len(d["measurements"]) == columns + columns - 1 and len(d["selections"]) == columns - 1
     # closed forms: Gaussian with L2 sensitivity 1 costs 1/(2 sigma^2); an exponential mechanism e^2/8
     rho = sum(1 / (2 * m["sigma"] ** 2) for m in d["measurements"]) + sum(s["epsilon"] ** 2 / 8 for s in d["selections"])
