@@ -31,6 +31,7 @@ import numpy as np
 from scipy import stats
 from tabulate import tabulate
 
+from bench.audit import AuditCounts, flagging_confidence
 from bench.pate import ACCOUNTANT as PATE_ACCOUNTANT
 from bench.privacy import ACCOUNTANTS as SGD_ACCOUNTANTS
 from bench.records import atomic_write_text, load_records
@@ -441,13 +442,13 @@ def _attack_rows(synth: str, recs: list[dict]) -> list[list[str]]:
         cells = [_envelope(results, "success", 100.0, 1), _envelope(results, "advantage", 1.0, 3),
                  _envelope(results, "auc", 1.0, 3)]
         cells += [_envelope(results, key, 1.0, 3) for key in ("tpr_at_0_1pct_fpr", "tpr_at_1pct_fpr", "tpr_at_10pct_fpr")]
-        eps = max(res["epsilon_lower_bound"] for res in results)
+        eps = _audit_bound(results)
         times = [r["timings"].get(f"attack_{attack}_s") for r in ok]
         summary = results[0].get("summary") or {}
         notes = ", ".join(
             f"{key} {np.mean([res['summary'][key] for res in results]):.3f}" for key in sorted(summary)
         )
-        rows.append([synth, attack, scored_on, *cells, f"{eps:.2f}", _values_cell(times, 1, 0.0), notes])
+        rows.append([synth, attack, scored_on, *cells, "—" if eps is None else f"{eps:.2f}", _values_cell(times, 1, 0.0), notes])
     return rows
 
 
@@ -462,15 +463,26 @@ def _envelope(results: list[dict], key: str, scale: float, digits: int) -> str:
 
 
 def _empirical_epsilon(ok: list[dict]) -> str:
-    """Largest lower bound over seeds from each seed's strongest attack; flags a DP claim it refutes."""
-    bounds = [_strongest(r)[1]["epsilon_lower_bound"] for r in ok if r.get("attacks")]
-    if not bounds:
+    """The largest lower bound over seeds and attacks, each at the Bonferroni level for their number
+    (``bench.audit``); flags a DP claim it refutes."""
+    bound = _audit_bound([result for r in ok for result in (r.get("attacks") or {}).values()])
+    if bound is None:
         return "—"
-    text = f"{max(bounds):.2f}"
+    text = f"{bound:.2f}"
     spent = [_spent(r) for r in ok if r.get("privacy")]
-    if spent and max(bounds) > min(spent):
+    if spent and bound > min(spent):
         text += " **PRIVACY VIOLATION**"
     return text
+
+
+def _audit_bound(results: list[dict]) -> float | None:
+    """Max over these attack results of the bound their fixed test proves, each at level 1 - 0.05 / m, so all m
+    hold together with probability 95%. None without audit counts (records from before the counts were kept)."""
+    counts = [AuditCounts(**res["audit"]) for res in results if res.get("audit")]
+    if not counts:
+        return None
+    level = flagging_confidence(len(results))
+    return max(c.bound(level) for c in counts)
 
 
 def _epsilon_target(recs: list[dict]) -> str:
