@@ -83,6 +83,11 @@ class Schema:
             generalises these).
         site: Column naming the hospital, when the cohort has several; the
             ``public`` split is then drawn from hospitals disjoint from the rest.
+        patient: Name of an identifier in the input that says which rows
+            belong to one patient (several stays or encounters). It is not a
+            data column: the cohort takes it out of the table before anything
+            sees the rows, and the split keeps all of a patient's rows in one
+            part, so membership is decided per patient (``bench.cohort``).
     """
 
     columns: tuple[Column, ...]
@@ -90,6 +95,7 @@ class Schema:
     outcomes: Mapping[str, str] = field(default_factory=dict)
     quasi_identifiers: tuple[str, ...] = ()
     site: str | None = None
+    patient: str | None = None
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -110,6 +116,8 @@ class Schema:
                 raise BenchInputError(f"schema: unknown outcome role {role!r}; expected one of {OUTCOME_ROLES}")
             if self.column(col).kind != "binary":
                 raise BenchInputError(f"schema: outcome {role!r} column {col!r} must be binary")
+        if self.patient is not None and self.patient in known:
+            raise BenchInputError(f"schema: the patient identifier {self.patient!r} must not also be a data column")
 
     # -- lookup -------------------------------------------------------------
     @property
@@ -177,7 +185,7 @@ class Schema:
                 "outcomes": dict(self.outcomes),
                 "quasi_identifiers": list(self.quasi_identifiers),
                 "site": self.site,
-            },
+            } | ({"patient": self.patient} if self.patient else {}),
         }
 
     @classmethod
@@ -207,6 +215,7 @@ class Schema:
             outcomes=dict(extra.get("outcomes", {})),
             quasi_identifiers=tuple(extra.get("quasi_identifiers", ())),
             site=extra.get("site"),
+            patient=extra.get("patient"),
         )
 
     @classmethod
