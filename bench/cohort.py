@@ -66,6 +66,13 @@ class SplitPlan:
     public_sites: tuple[str, ...] = ()
 
 
+# The least rows per part at which every figure is defined, not at which it is precise (the tables
+# print the split sizes). Membership scores are cut in two halves (threshold, bound), each with at
+# least 3 members and 3 non-members. The open demos pass: eICU's 37 adult stays give 12, 6, 4, 4;
+# MIMIC-III's 50 stays, split by patient, as little as 15, 9, 6, 3.
+MIN_PART_ROWS = {"train": 10, "holdout": 6, "reference": 4, "test": 3}
+
+
 @dataclass(frozen=True)
 class Split:
     """The five disjoint parts of one cohort for one seed."""
@@ -108,8 +115,9 @@ class Cohort:
             self.patients = _patient_ids(self.table, self.schema.patient, self.name)
             self.table = self.table.drop(columns=[self.schema.patient])
         self.schema.validate(self.table, what=f"cohort {self.name!r}")
-        self.schema.validate_outcomes(self.table, what=f"cohort {self.name!r}")
         self.table = self.table.reset_index(drop=True)
+        self.split_rows(0)  # a cohort too small for its split fails here, before anything is trained
+        self.schema.validate_outcomes(self.table, what=f"cohort {self.name!r}")
 
     def fingerprint(self) -> str:
         """Hash of the table's content and the schema; part of every run record's key."""
@@ -154,6 +162,12 @@ class Cohort:
             taken, pool = _take_rows(pool, patient, size)
             rows[name] = _rows_of(taken, patient)
         rows["train"] = _rows_of(pool, patient)
+        sizes = {name: len(rows[name]) for name in MIN_PART_ROWS}
+        if any(sizes[name] < least for name, least in MIN_PART_ROWS.items()):
+            have = ", ".join(f"{name} {size}" for name, size in sizes.items())
+            need = ", ".join(f"{name} {least}" for name, least in MIN_PART_ROWS.items())
+            raise BenchInputError(f"cohort {self.name!r} ({n} rows) is too small for its split: it gives {have}; "
+                                  f"the least is {need}")
         return rows
 
 

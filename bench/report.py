@@ -24,6 +24,7 @@ the committed tables byte for byte.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -80,9 +81,9 @@ def render_all(results_dir: Path) -> list[Path]:
     latest = _latest_per_cell(load_records(results_dir))
     written = []
     index_lines = ["# Results", "", "Rendered by `python -m bench report` from the run records in `records/`.", ""]
-    for (profile, epsilon, mode), group in table_sets(latest):
-        folder = results_dir / profile / _set_folder(epsilon, mode)
-        title = _set_title(profile, epsilon, mode)
+    for key, group in table_sets(latest):
+        folder = results_dir / key.profile / key.folder()
+        title = key.title()
         files = {
             "table1_mia.md": render_table1(group, title),
             "table2_downstream.md": render_downstream(group, title),
@@ -110,44 +111,67 @@ def render_all(results_dir: Path) -> list[Path]:
     return written
 
 
-def table_sets(recs: list[dict]) -> list[tuple[tuple[str, float | None, str | None], list[dict]]]:
-    """((profile, epsilon, budget mode), records) per table set, in order (epsilon ascending, inf last).
+DEFAULT_DELTA = 1e-5  # table sets at another delta get a folder of their own
 
-    A record without a budget (a method that makes no DP claim) joins every set of its
-    profile; a profile with no DP record gets one set of its own (epsilon None)."""
-    dp: dict[tuple, list[dict]] = defaultdict(list)
-    shared: dict[str, list[dict]] = defaultdict(list)
+
+@dataclass(frozen=True)
+class TableSet:
+    """What the records of one set of tables share: never pooled across any of these.
+
+    ``epsilon`` and ``mode`` are None for a set of methods without a DP claim only.
+    """
+
+    profile: str
+    epsilon: float | None
+    mode: str | None
+    delta: float
+    overspend: bool = False
+
+    def order(self) -> tuple:
+        return (self.profile, -1.0 if self.epsilon is None else self.epsilon, self.mode or "", self.overspend,
+                -self.delta)
+
+    def folder(self) -> str:
+        if self.epsilon is None:
+            name = "no-dp-methods"
+        else:
+            name = f"epsilon-{'inf' if np.isinf(self.epsilon) else f'{self.epsilon:g}'}"
+            name += ("-paper-budget" if self.mode == "paper" else "") + ("-overspend" if self.overspend else "")
+        return name + ("" if self.delta == DEFAULT_DELTA else f"-delta-{self.delta:g}")
+
+    def title(self) -> str:
+        at_delta = "" if self.delta == DEFAULT_DELTA else f", δ {self.delta:g}"
+        if self.epsilon is None:
+            return f"profile `{self.profile}`, methods without a DP claim{at_delta}"
+        if np.isinf(self.epsilon):
+            return (f"profile `{self.profile}`, epsilon ∞ (DP methods trained without privacy: the calibration "
+                    f"point){at_delta}")
+        overspend = " with overspending allowed" if self.overspend else ""
+        return f"profile `{self.profile}`, epsilon {self.epsilon:g}, budget mode `{self.mode}`{overspend}{at_delta}"
+
+
+def table_sets(recs: list[dict]) -> list[tuple[TableSet, list[dict]]]:
+    """(what the set shares, its records) per table set, in order (epsilon ascending, inf last).
+
+    Records that differ in profile, epsilon, budget mode, overspending or delta are never
+    pooled. A record without a budget (a method that makes no DP claim) joins every set of
+    its profile and delta; a profile with no DP record gets one set of its own."""
+    dp: dict[TableSet, list[dict]] = defaultdict(list)
+    shared: dict[tuple[str, float], list[dict]] = defaultdict(list)
     for record in recs:
         spec = record["spec"]
         budget = spec.get("budget")
         if budget:
-            dp[(spec["profile"], parse_epsilon(budget["epsilon"]), budget["mode"])].append(record)
+            key = TableSet(spec["profile"], parse_epsilon(budget["epsilon"]), budget["mode"], spec["delta"],
+                           bool(budget.get("allow_overspend")))
+            dp[key].append(record)
         else:
-            shared[spec["profile"]].append(record)
-    sets = {key: group + shared.get(key[0], []) for key, group in dp.items()}
-    for profile, group in shared.items():
-        if not any(key[0] == profile for key in dp):
-            sets[(profile, None, None)] = group
-    order = lambda key: (key[0], -1.0 if key[1] is None else key[1], key[2] or "")  # noqa: E731
-    return [(key, sets[key]) for key in sorted(sets, key=order)]
-
-
-def epsilon_label(epsilon: float) -> str:
-    return "∞" if np.isinf(epsilon) else f"{epsilon:g}"
-
-
-def _set_folder(epsilon: float | None, mode: str | None) -> str:
-    if epsilon is None:
-        return "no-dp-methods"
-    return f"epsilon-{'inf' if np.isinf(epsilon) else f'{epsilon:g}'}" + ("-paper-budget" if mode == "paper" else "")
-
-
-def _set_title(profile: str, epsilon: float | None, mode: str | None) -> str:
-    if epsilon is None:
-        return f"profile `{profile}`, methods without a DP claim"
-    if np.isinf(epsilon):
-        return f"profile `{profile}`, epsilon ∞ (DP methods trained without privacy: the calibration point)"
-    return f"profile `{profile}`, epsilon {epsilon:g}, budget mode `{mode}`"
+            shared[(spec["profile"], spec["delta"])].append(record)
+    sets = {key: group + shared.get((key.profile, key.delta), []) for key, group in dp.items()}
+    for (profile, delta), group in shared.items():
+        if not any((key.profile, key.delta) == (profile, delta) for key in dp):
+            sets[TableSet(profile, None, None, delta)] = group
+    return [(key, sets[key]) for key in sorted(sets, key=TableSet.order)]
 
 
 # -- the three tables ------------------------------------------------------------
@@ -201,6 +225,7 @@ def render_downstream(group: list[dict], title: str) -> str:
             "",
             tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True),
             "",
+            *_evaluation_note(group) + ([""] if _evaluation_note(group) else []),
             "## Reported by the DP-MedGAN paper (not measured here)",
             "",
             "Section 3 of `shared/papers/dp-medgan.txt` (the paper does not say which cohort these are from).",
@@ -214,6 +239,9 @@ def render_downstream(group: list[dict], title: str) -> str:
 def render_full(group: list[dict], title: str) -> str:
     by_cell = _by_cohort_synth(group)
     out = [f"# Full results, {title}", ""]
+    note = _evaluation_note(group)
+    if note:
+        out += note + [""]
     known = {key for key, _, _ in FIDELITY_UTILITY}
     extra = sorted({k for r in group for k in (r.get("metrics") or {})} - known)
     columns = list(FIDELITY_UTILITY) + [(k, k, 4) for k in extra]  # metrics added by plugins
@@ -364,6 +392,11 @@ def _metric_cell(recs: list[dict], key: str, digits: int) -> str:
     ok = [r for r in recs if r["status"] == "ok"]
     if not ok:
         return "failed"
+    reasons = {r.get("metrics_not_applicable", {}).get(key) for r in ok} - {None}
+    if reasons:
+        return f"n/a ({'; '.join(sorted(reasons))})"
+    if not any(key in r["metrics"] for r in ok):
+        return "not run"
     values = [r["metrics"].get(key) for r in ok]
     if all(v is None for v in values):
         return "failed"
@@ -637,9 +670,27 @@ def _synth_order(names: set[str]) -> list[str]:
 
 
 def _footnotes(group: list[dict]) -> str:
+    notes = []
     missing = [label for label, name in PAPER_ROWS if not any(r["spec"]["synthesizer"] == name for r in group)]
-    if not missing:
-        return ""
-    return f"\"not run\": no record for {', '.join(missing)} (not implemented yet or not selected).\n"
+    if missing:
+        notes.append(f"\"not run\": no record for {', '.join(missing)} (not implemented yet or not selected).")
+    notes += _evaluation_note(group)
+    return "\n".join(notes) + "\n" if notes else ""
+
+
+def _evaluation_note(group: list[dict]) -> list[str]:
+    """Lines saying which records were scored with which attacks and metrics, when they differ."""
+    suites, notes = defaultdict(list), []
+    for r in group:
+        evaluation = r["spec"].get("evaluation") or {}
+        suite = (tuple(sorted(evaluation.get("attacks") or {})), tuple(evaluation.get("metrics") or ()))
+        suites[suite].append(f"{r['spec']['cohort']} / {r['spec']['synthesizer']} / seed {r['spec']['seed']}")
+    if len(suites) > 1:
+        notes.append("**Note: these records were not all scored with the same attacks and metrics**, so a row's "
+                     "strongest attack or a metric column may come from a different suite than its neighbour's:")
+        for (attacks, metrics), cells in sorted(suites.items()):
+            notes.append(f"- attacks {', '.join(attacks) or 'none'}; metrics {', '.join(metrics) or 'none'}: "
+                         f"{len(cells)} record(s), e.g. {cells[0]}")
+    return notes
 
 

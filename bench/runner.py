@@ -56,7 +56,12 @@ def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: pri
     options = CohortOptions(n_patients=config.n_patients, data_dir=config.data_dir, csv=config.csv, schema=config.schema)
     cohort_registry = registry("cohorts")
     factories = {name: cohort_registry.load(name) for name in config.cohorts}
-    cohorts = {name: factory(options) for name, factory in factories.items()}
+    cohorts: dict[str, Cohort] = {}
+    for factory in factories.values():
+        cohort = factory(options)  # labelled by its own name: a CSV cohort by its file, never by "csv"
+        if cohort.name in cohorts:
+            raise BenchInputError(f"two cohorts are named {cohort.name!r}; rename the CSV file")
+        cohorts[cohort.name] = cohort
     return Suite(cohorts, synthesizers, metrics, attacks, skipped)
 
 
@@ -155,7 +160,8 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
                    "real_split": cls.real_split}
             for name, cls in suite.metrics.items()
         }
-        record["metrics"], record["metric_errors"] = _score_metrics(suite, cohort, split, release, cell.seed, timings)
+        record["metrics"], record["metric_errors"], record["metrics_not_applicable"] = _score_metrics(
+            suite, cohort, split, release, cell.seed, timings)
         record["attacks"], record["attack_errors"], record["attacks_skipped"] = _run_attacks(
             suite, cohort, split, release, cell, timings
         )
@@ -170,9 +176,13 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
 
 
 def _score_metrics(suite, cohort, split, release, seed, timings):
-    values, errors = {}, {}
+    values, errors, not_applicable = {}, {}, {}
     start = time.perf_counter()
     for name, cls in suite.metrics.items():
+        reason = cls.not_applicable(cohort.schema)
+        if reason:
+            not_applicable[name] = reason
+            continue
         real = getattr(split, cls.real_split)
         try:
             value = cls().compute(real, release, cohort.schema, seed=seed)
@@ -181,7 +191,7 @@ def _score_metrics(suite, cohort, split, release, seed, timings):
             values[name] = None
             errors[name] = f"{type(exc).__name__}: {exc}"
     timings["metrics_s"] = time.perf_counter() - start
-    return values, errors
+    return values, errors, not_applicable
 
 
 def _run_attacks(suite, cohort, split, release, cell, timings):

@@ -65,6 +65,7 @@ class _MortalityMetric(Metric):
     goal = "maximize"
     max_value = 1.0
     real_split = "test"
+    outcomes = ("mortality",)
     score = staticmethod(roc_auc_score)
 
     def _compute(self, real, synthetic, schema, rng) -> float:
@@ -96,6 +97,7 @@ class ReadmissionF1(Metric):
     goal = "maximize"
     max_value = 1.0
     real_split = "test"
+    outcomes = ("readmission",)
 
     def _compute(self, real, synthetic, schema, rng) -> float:
         readmitted = schema.outcomes["readmission"]
