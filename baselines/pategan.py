@@ -195,7 +195,7 @@ class PATEGAN(Synthesizer):
                     fake = self._generate(config.batch_size, hard=False)[:answered]
                     real_votes = (teachers(fake.unsqueeze(0).expand(k, -1, -1)) > 0).sum(dim=0).cpu().numpy()
                 if budget.private:
-                    margins_accountant.record(np.abs(2 * real_votes - k), k)
+                    margins_accountant.record(np.abs(2 * real_votes - k))
                     votes = noisy_votes(real_votes, k, lam, self.rng_)
                 else:
                     votes = (2 * real_votes > k).astype(np.float32)  # the exact plurality
@@ -217,7 +217,6 @@ class PATEGAN(Synthesizer):
         average.copy_into(self.generator_)
         seconds = time.perf_counter() - start
         del real
-        partition_sizes = [len(m) for m in members]
         self.fit_info_ = {"train_seconds": seconds, "iterations": iterations, "queries": queries}
         if not budget.private:
             return PrivacySpent.no_dp(
@@ -240,7 +239,6 @@ class PATEGAN(Synthesizer):
                 "laplace_scale": 1.0 / lam,
                 "queries": queries,
                 "queries_planned": planned_queries,
-                "unanimous_queries": margins_accountant.unanimous_queries,
                 "answers_real_share": answered_real / max(queries, 1),
                 "iterations": iterations,
                 "max_iterations": config.max_iterations,
@@ -248,8 +246,6 @@ class PATEGAN(Synthesizer):
                 "epsilon_data_dependent": margins_accountant.epsilon(),
                 "epsilon_data_dependent_note": "not a DP guarantee: PATE-GAN's moments bound of the private vote margins",
                 "moments": config.orders,
-                "partition_rows_min": int(min(partition_sizes)),
-                "partition_rows_max": int(max(partition_sizes)),
                 "overspent": epsilon > budget.epsilon * (1 + 1e-9),
                 "device": str(device),
             },

@@ -33,7 +33,7 @@ def load_csv_cohort(options: CohortOptions) -> Cohort:
     text_columns = [c.name for c in schema.of_kind("categorical")] + ([schema.patient] if schema.patient else [])
     try:
         table = pd.read_csv(path, dtype={name: str for name in text_columns if name in header},
-                            keep_default_na=False, na_values=["", *schema.na_values])
+                            keep_default_na=False, na_values=["", *schema.na_values], encoding="utf-8-sig")
     except pd.errors.EmptyDataError:
         raise BenchInputError(f"{what} is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -56,7 +56,7 @@ def _check_shape(path: Path, what: str) -> list[str]:
     missing values; both are problems of the file, not of the data.
     """
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = csv.reader(handle)
             header = next(rows, None)
             if header is None:

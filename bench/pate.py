@@ -97,7 +97,6 @@ class PATEAccountant:
     orders: tuple[int, ...] = DEFAULT_ORDERS
     log_moments: np.ndarray = field(init=False)
     queries: int = 0
-    unanimous_queries: int = 0
 
     def __post_init__(self) -> None:
         if not self.lam > 0:
@@ -105,14 +104,18 @@ class PATEAccountant:
         self.log_moments = np.zeros(len(self.orders))
 
     def epsilon(self) -> float:
-        """The data-dependent figure (a function of the private vote margins)."""
-        return epsilon_from_log_moments(self.log_moments, self.delta, self.orders) if self.queries else 0.0
+        """The data-dependent figure (a function of the private vote margins); infinite at delta = 0,
+        where the moments bound gives no finite epsilon."""
+        if not self.queries:
+            return 0.0
+        if self.delta <= 0:
+            return math.inf
+        return epsilon_from_log_moments(self.log_moments, self.delta, self.orders)
 
-    def record(self, margins: np.ndarray, teachers: int) -> None:
+    def record(self, margins: np.ndarray) -> None:
         margins = np.abs(np.asarray(margins, dtype=float))
         self.log_moments = self.log_moments + log_moment_bound(self.lam, margins, self.orders).sum(axis=0)
         self.queries += len(margins)
-        self.unanimous_queries += int(np.sum(margins == teachers))
 
 
 def noisy_votes(real_votes: np.ndarray, teachers: int, lam: float, rng: np.random.Generator) -> np.ndarray:

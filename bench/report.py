@@ -328,7 +328,7 @@ def render_full(group: list[dict], title: str) -> str:
             "was released unprotected, so it is **not a DP guarantee**.",
             "",
             tabulate(pate, headers=["cohort", "synthesizer", "teachers", "λ (Laplace scale 1/λ)", "votes answered / planned",
-                                    "unanimous %", "answered 'real' %", "iterations run / cap", "stopped at budget",
+                                    "answered 'real' %", "iterations run / cap", "stopped at budget",
                                     "ε (guarantee)", "ε data-dependent (not a DP guarantee)", "δ"],
                      tablefmt="github", disable_numparse=True),
             "",
@@ -585,7 +585,6 @@ def _pate_ledger_rows(group: list[dict]) -> list[list[str]]:
         rows.append([
             cohort, name, f"{d[0]['teachers']}", f"{mean('lambda'):.4g}",
             f"{mean('queries'):.0f} / {d[0]['queries_planned']}",
-            f"{100 * mean('unanimous_queries') / max(mean('queries'), 1):.2f}",
             f"{100 * mean('answers_real_share'):.1f}",
             f"{mean('iterations'):.0f} / {d[0]['max_iterations']}",
             f"{sum(bool(x['stopped_at_budget']) for x in d)} of {len(d)} seeds",

@@ -62,6 +62,8 @@ def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: pri
         if cohort.name in cohorts:
             raise BenchInputError(f"two cohorts are named {cohort.name!r}; rename the CSV file")
         cohorts[cohort.name] = cohort
+        for seed in config.seeds:  # parts of a split by patient vary by seed: every seed must fit, before any cell runs
+            cohort.split_rows(seed)
     return Suite(cohorts, synthesizers, metrics, attacks, skipped)
 
 

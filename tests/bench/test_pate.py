@@ -57,7 +57,7 @@ def test_epsilon_by_hand():
     # three queries (lambda 0.5, margin 4): alpha = (1.315998, 2.887083)
     # epsilon = min((1.315998 + 11.512925) / 1, (2.887083 + 11.512925) / 2) = 7.200004
     accountant = PATEAccountant(0.5, 1e-5, orders=(1, 2))
-    accountant.record(np.array([4, 4, 4]), teachers=10)
+    accountant.record(np.array([4, 4, 4]))
     assert accountant.log_moments == pytest.approx([1.315998, 2.887083], abs=1e-5)
     assert accountant.epsilon() == pytest.approx(7.200004, abs=1e-5)
     assert epsilon_from_log_moments(np.array([1.0, 1.0]), 1e-5, orders=(1, 2)) == pytest.approx((1 + LOG_INV_DELTA) / 2)
