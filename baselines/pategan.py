@@ -72,7 +72,7 @@ class PATEGAN(Synthesizer):
 
     * The training rows are split ONCE into ``teachers`` disjoint partitions:
       each row is assigned to a teacher independently and uniformly at random
-      (seeded), so adding or removing a patient changes one partition only.
+      (seeded), so adding or removing a row (a stay) changes one partition only.
       Each teacher is an MLP trained, every iteration, on rows of its own
       partition against generated records; it never sees another partition.
     * The student discriminator never sees a private row: it is trained on

@@ -75,16 +75,29 @@ MIN_PART_ROWS = {"train": 10, "holdout": 6, "reference": 4, "test": 3}
 
 @dataclass(frozen=True)
 class Split:
-    """The five disjoint parts of one cohort for one seed."""
+    """The five disjoint parts of one cohort for one seed.
+
+    ``patients``: each part's patient identifiers, row for row, when the schema names
+    one (None otherwise: every row is its own patient). They stay with the harness
+    (membership candidates, group privacy); no synthesizer or attack sees them.
+    """
 
     train: pd.DataFrame
     holdout: pd.DataFrame
     reference: pd.DataFrame
     test: pd.DataFrame
     public: pd.DataFrame
+    patients: dict[str, np.ndarray] | None = None
 
     def sizes(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in SPLIT_NAMES}
+
+    def most_rows_of_one_patient(self) -> int:
+        """The largest number of training rows (stays) that belong to one patient: a patient is
+        protected as a group of that many rows (``bench.synthesizer.group_privacy``)."""
+        if self.patients is None or not len(self.patients["train"]):
+            return 1
+        return int(pd.Series(self.patients["train"]).value_counts().max())
 
 
 @dataclass
@@ -131,7 +144,9 @@ class Cohort:
     def split(self, seed: int) -> Split:
         """The five parts for this seed (see ``split_rows``)."""
         rows = self.split_rows(seed)
-        return Split(**{name: self.table.iloc[rows[name]].reset_index(drop=True) for name in SPLIT_NAMES})
+        patients = None if self.patients is None else {name: self.patients[rows[name]] for name in SPLIT_NAMES}
+        return Split(**{name: self.table.iloc[rows[name]].reset_index(drop=True) for name in SPLIT_NAMES},
+                     patients=patients)
 
     def split_rows(self, seed: int) -> dict[str, np.ndarray]:
         """Sorted row positions of each part for this seed; with a patient identifier, all of a

@@ -36,13 +36,29 @@ class Candidates:
     is_member: np.ndarray
 
 
-def draw_candidates(train: pd.DataFrame, holdout: pd.DataFrame, rng: np.random.Generator) -> Candidates:
-    """Equal numbers of members (from ``train``) and non-members (from ``holdout``)."""
+def draw_candidates(train: pd.DataFrame, holdout: pd.DataFrame, rng: np.random.Generator,
+                    patients: dict[str, np.ndarray] | None = None) -> Candidates:
+    """Equal numbers of members (from ``train``) and non-members (from ``holdout``).
+
+    With patient identifiers (``Split.patients``) each candidate is a different patient,
+    represented by one of their stays drawn at random, so the candidates are independent
+    trials of the per-patient membership question.
+    """
+    if patients is not None:
+        train = train.iloc[_one_row_per_patient(patients["train"], rng)]
+        holdout = holdout.iloc[_one_row_per_patient(patients["holdout"], rng)]
     n = min(len(train), len(holdout))
     members = train.iloc[rng.choice(len(train), n, replace=False)]
     non_members = holdout.iloc[rng.choice(len(holdout), n, replace=False)]
     table = pd.concat([members, non_members], ignore_index=True)
     return Candidates(table, np.r_[np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
+
+
+def _one_row_per_patient(patients: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Sorted positions of one randomly chosen row of each patient."""
+    order = rng.permutation(len(patients))
+    _, first = np.unique(patients[order], return_index=True)
+    return np.sort(order[first])
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,7 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     try:
         split = cohort.split(cell.seed)
         record["split_sizes"] = split.sizes()
+        record["most_rows_of_one_patient"] = split.most_rows_of_one_patient()
         budget = cell_budget(spec)
         synth = cls.from_cohort(cohort, cls.config_for(spec["profile"]), device=spec.get("device", "cpu"))
         synth.fit(split.train, budget=budget, public=split.public, seed=cell.seed)
@@ -206,7 +207,7 @@ def _run_attacks(suite, cohort, split, release, cell, timings):
     budget = cell_budget(spec)
     synth_cls = suite.synthesizers[cell.synthesizer]
     results, errors, skipped = {}, {}, {}
-    candidates = draw_candidates(split.train, split.holdout, np.random.default_rng([seed, 0xCA4D]))
+    candidates = draw_candidates(split.train, split.holdout, np.random.default_rng([seed, 0xCA4D]), split.patients)
     for name, cls in suite.attacks.items():
         if cls.expensive and not (getattr(synth_cls, "cheap_to_fit", False) or spec["profile"] == "paper"):
             skipped[name] = "expensive attack: runs on cheap synthesizers, or on all in the paper profile"

@@ -78,3 +78,30 @@ def test_pate_accounting_has_its_own_table(raw_records):
     assert "| 50 " in pate and "0.000564" in pate and "96000 / 96000" in pate
     assert "300 / 300" in pate and "0.0123" in pate and "not a DP guarantee" in pate
     assert "### DP-SGD" not in full  # no DP-SGD row to show
+
+
+def test_a_patient_with_several_stays_is_compared_with_the_group_guarantee(raw_records):
+    """A bound of about 1.5 refutes a claim of epsilon 1 per row, not the guarantee of a 2-stay patient (2)."""
+    record = load_records(raw_records)[0]
+    counts = {"side": "positives", "threshold": 0.5, "true_positives": 450, "false_positives": 90,
+              "n_members": 675, "n_non_members": 675, "delta": 1e-5}
+    record["attacks"] = {"dcr": record["attacks"]["dcr"] | {"audit": counts, "success": 0.9}}
+    record |= {"is_dp": True, "privacy": {"epsilon": 1.0, "delta": 1e-5, "accountant": "rdp", "details": {}}}
+    from bench.audit import AuditCounts
+
+    assert 1.0 < AuditCounts(**counts).bound() < 2.0
+    assert "PRIVACY VIOLATION" in render_full([record | {"most_rows_of_one_patient": 1}], "test")
+    grouped = render_full([record | {"most_rows_of_one_patient": 2}], "test")
+    assert "PRIVACY VIOLATION" not in grouped and "group guarantee of up to 2 stays" in grouped
+
+
+def test_the_report_flags_with_the_bonferroni_level_of_all_seeds_and_attacks(raw_records):
+    from bench.audit import AuditCounts, flagging_confidence
+    from bench.report import _audit_bound
+
+    results = [{"audit": {"side": "positives", "threshold": 0.5, "true_positives": tp, "false_positives": 40,
+                          "n_members": 500, "n_non_members": 500, "delta": 1e-5}} for tp in (100, 150, 200)]
+    results.append({"success": 0.5})  # a result without audit counts still counts as a test
+    expected = max(AuditCounts(**r["audit"]).bound(flagging_confidence(4)) for r in results[:3])
+    assert _audit_bound(results) == pytest.approx(expected)
+    assert _audit_bound(results) < max(AuditCounts(**r["audit"]).bound(0.95) for r in results[:3])
