@@ -43,7 +43,10 @@ def test_records_hold_aggregates_and_are_reused(tmp_path):
     assert [r["key"] for r in second] == [r["key"] for r in first]
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "records").glob("*.json")} == mtimes
     forced = run_grid(_config(tmp_path, force=True), suite, progress=False)
-    assert all(r["created"] >= first[0]["created"] for r in forced)
+    assert [r["key"] for r in forced] == [r["key"] for r in first]
+    rewritten = {p: p.stat().st_mtime_ns for p in (tmp_path / "records").glob("*.json")}
+    assert all(rewritten[p] != mtimes[p] for p in mtimes), "force must recompute and rewrite every cell"
+    assert all(new is not old for new, old in zip(forced, first))
 
 
 def _lists(obj):

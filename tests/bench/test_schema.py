@@ -88,8 +88,11 @@ def test_roles_must_name_binary_columns():
         Schema(columns=cols, outcomes={"mortality": "age"})
     with pytest.raises(BenchInputError, match="not a column"):
         Schema(columns=cols, conditions=("sex",))
-    assert Schema(columns=cols, outcomes={"mortality": "died"}).groups() == {}
-    assert np.isfinite(cols[0].high)
+    with pytest.raises(BenchInputError, match="unknown outcome role 'death'"):
+        Schema(columns=cols, outcomes={"death": "died"})
+    with pytest.raises(BenchInputError, match="site names 'hospital'"):
+        Schema(columns=cols, site="hospital")
+    assert Schema(columns=cols, outcomes={"mortality": "died"}).outcomes == {"mortality": "died"}
 
 
 def test_every_problem_is_reported_at_once_with_values_and_counts(schema, table):
