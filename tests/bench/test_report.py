@@ -105,3 +105,42 @@ def test_the_report_flags_with_the_bonferroni_level_of_all_seeds_and_attacks(raw
     expected = max(AuditCounts(**r["audit"]).bound(flagging_confidence(4)) for r in results[:3])
     assert _audit_bound(results) == pytest.approx(expected)
     assert _audit_bound(results) < max(AuditCounts(**r["audit"]).bound(0.95) for r in results[:3])
+
+
+def test_records_that_differ_in_delta_or_overspending_are_never_pooled(raw_records, tmp_path):
+    import copy
+
+    base = load_records(raw_records)[0]
+    base |= {"is_dp": True, "privacy": {"epsilon": 0.9, "delta": 1e-5, "accountant": "rdp", "details": {}}}
+    base["spec"] = base["spec"] | {"budget": {"epsilon": 1.0, "delta": 1e-5, "mode": "calibrated",
+                                              "allow_overspend": False}}
+    variants = []
+    for index, (delta, mode, overspend) in enumerate([(1e-5, "calibrated", False), (1e-6, "calibrated", False),
+                                                      (1e-5, "paper", False), (1e-5, "paper", True)]):
+        record = copy.deepcopy(base)
+        record["key"] = f"variant{index}"
+        record["spec"]["delta"] = delta
+        record["spec"]["budget"] |= {"delta": delta, "mode": mode, "allow_overspend": overspend}
+        variants.append(record)
+        write_record(tmp_path, record)
+    render_all(tmp_path)
+    folders = sorted(p.name for p in (tmp_path / "quick").iterdir())
+    assert folders == ["epsilon-1", "epsilon-1-delta-1e-06", "epsilon-1-paper-budget",
+                       "epsilon-1-paper-budget-overspend"]
+    for folder in folders:  # one seed each: nothing pooled
+        assert "| Raw Data" in (tmp_path / "quick" / folder / "table1_mia.md").read_text()
+        assert "(1/1" not in (tmp_path / "quick" / folder / "full.md").read_text()
+    assert "δ 1e-06" in (tmp_path / "quick" / "epsilon-1-delta-1e-06" / "table1_mia.md").read_text()
+
+
+def test_records_scored_with_different_attacks_carry_a_note(raw_records):
+    import copy
+
+    first = load_records(raw_records)[0]
+    second = copy.deepcopy(first)
+    second["spec"]["seed"] = 1
+    second["spec"]["evaluation"] = second["spec"]["evaluation"] | {"attacks": {"dcr": None}}
+    second["attacks"] = {"dcr": second["attacks"]["dcr"]}
+    full = render_full([first, second], "test")
+    assert "not all scored with the same attacks and metrics" in full
+    assert "not all scored with the same" not in render_full([first], "test")
