@@ -11,7 +11,6 @@ killed run never leaves a half-written record.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -44,28 +43,6 @@ def package_versions() -> dict[str, str]:
         except PackageNotFoundError:
             out[name] = "not installed"
     return out
-
-
-@functools.lru_cache(maxsize=None)
-def code_fingerprint(*modules: str) -> str:
-    """Hash of the harness's own source (``bench``, ``baselines``, ``attacks``) and of the
-    modules named (a plugin's synthesizer), so a record made by other code is not reused."""
-    import importlib.util
-
-    digest = hashlib.sha256()
-    roots = []
-    for package in ("bench", "baselines", "attacks"):
-        spec = importlib.util.find_spec(package)
-        roots += [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
-    files = sorted(f for root in roots for f in root.rglob("*.py"))
-    for module in modules:
-        spec = importlib.util.find_spec(module)
-        if spec and spec.origin and spec.origin.endswith(".py"):
-            files.append(Path(spec.origin))
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def cell_key(spec: dict[str, Any]) -> str:

@@ -4,44 +4,27 @@ For each cell: split the cohort with the seed, fit the synthesizer on
 ``train`` (with ``public`` available at no cost), sample a release of
 ``len(train)`` rows, score every metric against its real split, and run
 every attack on equal numbers of members (``train``) and non-members
-(``holdout``). A cell that already has a record is skipped (so a killed run
-resumes where it stopped) unless ``force``; a cell that raises records its
-error and the run goes on.
+(``holdout``): ``bench.cell``. A cell that already has a record is skipped
+(so a killed run resumes where it stopped) unless ``force``; a cell that
+raises records its error and the run goes on.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import sys
-import time
-import traceback
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable
 
-import numpy as np
-
 from bench import records
+from bench.cell import Cell, Suite, run_cell
 from bench.cohort import Cohort, CohortOptions
 from bench.config import RunConfig
 from bench.errors import BenchInputError
-from bench.membership import draw_candidates, evaluate_membership
+from bench.fingerprint import code_fingerprint
 from bench.registry import registry
 from bench.synthesizer import Budget
 
 RECORD_FORMAT = 1
-
-
-@dataclass
-class Suite:
-    """What is loaded once per run: cohorts, synthesizer classes, metrics and attacks."""
-
-    cohorts: dict[str, Cohort]
-    synthesizers: dict[str, type]
-    metrics: dict[str, type]
-    attacks: dict[str, type]
-    skipped: list[str]
 
 
 def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Suite:
@@ -78,18 +61,6 @@ def _load_selected(kind: str, names: tuple[str, ...], skipped: list[str]) -> dic
     return loaded
 
 
-@dataclass(frozen=True)
-class Cell:
-    cohort: str
-    synthesizer: str
-    seed: int
-    spec: dict[str, Any]
-
-    @property
-    def key(self) -> str:
-        return records.cell_key(self.spec)
-
-
 def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
     """One cell per (cohort, synthesizer, seed) and, for a DP synthesizer, per epsilon.
 
@@ -123,134 +94,13 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
                         "seed": seed,
                         "evaluation": evaluation,
                         "versions": versions,
-                        "code": records.code_fingerprint(cls.__module__),
+                        "code": code_fingerprint(cls.__module__, *modules_of(suite.attacks), *modules_of(suite.metrics),
+                                                 "bench.cell"),
                     }
                     if getattr(cls, "uses_device", False):
                         spec["device"] = resolve_device(config.device)
                     cells.append(Cell(cohort_name, synth_name, seed, spec))
     return cells
-
-
-def cell_budget(spec: dict[str, Any]) -> Budget:
-    """The budget a cell's synthesizer is given (a method without a DP claim ignores it)."""
-    return Budget.from_dict(spec["budget"]) if spec["budget"] else Budget(math.inf, spec["delta"])
-
-
-def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
-    """Fit, sample, score; returns the record (also on failure)."""
-    cohort = suite.cohorts[cell.cohort]
-    cls = suite.synthesizers[cell.synthesizer]
-    spec = cell.spec
-    record: dict[str, Any] = {"key": cell.key, "spec": spec, "status": "ok", "error": None, "is_dp": bool(cls.is_dp),
-                              "reference": bool(cls.reference), "display_name": cls.display_name or cls.name}
-    timings: dict[str, float] = {}
-    try:
-        split = cohort.split(cell.seed)
-        record["split_sizes"] = split.sizes()
-        record["most_rows_of_one_patient"] = split.most_rows_of_one_patient()
-        budget = cell_budget(spec)
-        synth = cls.from_cohort(cohort, cls.config_for(spec["profile"]), device=spec.get("device", "cpu"))
-        synth.fit(split.train, budget=budget, public=split.public, seed=cell.seed)
-        timings["fit_s"] = synth.fit_seconds_
-        start = time.perf_counter()
-        release = synth.sample(len(split.train))
-        timings["sample_s"] = time.perf_counter() - start
-        spent = synth.privacy_spent_
-        record["privacy"] = spent.to_dict() if spent is not None else None
-        record["fit_info"] = getattr(synth, "fit_info_", {})
-        record["metric_info"] = {
-            name: {"goal": cls.goal, "min_value": _finite(cls.min_value), "max_value": _finite(cls.max_value),
-                   "real_split": cls.real_split}
-            for name, cls in suite.metrics.items()
-        }
-        record["metrics"], record["metric_errors"], record["metrics_not_applicable"] = _score_metrics(
-            suite, cohort, split, release, cell.seed, timings)
-        record["attacks"], record["attack_errors"], record["attacks_skipped"] = _run_attacks(
-            suite, cohort, split, release, cell, timings
-        )
-    except Exception as exc:  # one failing cell must not stop the grid
-        record["status"] = "error"
-        record["error"] = f"{type(exc).__name__}: {exc}"
-        if not isinstance(exc, BenchInputError):
-            record["traceback_tail"] = traceback.format_exc().strip().splitlines()[-3:]
-    record["timings"] = timings
-    record["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return record
-
-
-def _score_metrics(suite, cohort, split, release, seed, timings):
-    values, errors, not_applicable = {}, {}, {}
-    start = time.perf_counter()
-    for name, cls in suite.metrics.items():
-        reason = cls.not_applicable(cohort.schema)
-        if reason:
-            not_applicable[name] = reason
-            continue
-        real = getattr(split, cls.real_split)
-        try:
-            value = cls().compute(real, release, cohort.schema, seed=seed)
-            values[name] = None if np.isnan(value) else value
-        except Exception as exc:
-            values[name] = None
-            errors[name] = f"{type(exc).__name__}: {exc}"
-    timings["metrics_s"] = time.perf_counter() - start
-    return values, errors, not_applicable
-
-
-def _run_attacks(suite, cohort, split, release, cell, timings):
-    """Every attack on equal numbers of members and non-members; per-target attacks on the
-    most outlying of them. Expensive attacks run on cheap synthesizers, or on all in ``paper``."""
-    from bench.membership import select_targets
-    from bench.shadow import ShadowTrainer
-
-    seed, spec = cell.seed, cell.spec
-    budget = cell_budget(spec)
-    synth_cls = suite.synthesizers[cell.synthesizer]
-    results, errors, skipped = {}, {}, {}
-    candidates = draw_candidates(split.train, split.holdout, np.random.default_rng([seed, 0xCA4D]), split.patients)
-    for name, cls in suite.attacks.items():
-        if cls.expensive and not (getattr(synth_cls, "cheap_to_fit", False) or spec["profile"] == "paper"):
-            skipped[name] = "expensive attack: runs on cheap synthesizers, or on all in the paper profile"
-            continue
-        start = time.perf_counter()
-        try:
-            shadow = None
-            if cls.needs_shadow:
-                config = synth_cls.config_for(spec["profile"])
-                shadow = ShadowTrainer(
-                    factory=lambda: synth_cls.from_cohort(cohort, config, device=spec.get("device", "cpu")),
-                    budget=budget,
-                    public=split.public,
-                )
-            attack = cls(cohort.schema, cls.config_for(spec["profile"]))
-            targets = candidates
-            if attack.targets_per_side:
-                outlying = _outlyingness(cohort, split.reference, candidates)
-                targets = select_targets(candidates, outlying, attack.targets_per_side)
-            attack.fit(release, split.reference, seed=seed, shadow=shadow)
-            scores = attack.score(targets.table)
-            result = evaluate_membership(scores, targets.is_member, np.random.default_rng([seed, 0xE7A1]), delta=budget.delta)
-            members = candidates.table[candidates.is_member]
-            non_members = candidates.table[~candidates.is_member]
-            results[name] = result.as_dict() | {
-                "full_candidate_set": targets is candidates,
-                "summary": attack.summarize(release, members, non_members),
-            }
-        except Exception as exc:
-            errors[name] = f"{type(exc).__name__}: {exc}"
-        timings[f"attack_{name}_s"] = time.perf_counter() - start
-    return results, errors, skipped
-
-
-def _outlyingness(cohort, reference, candidates) -> np.ndarray:
-    """Distance from each candidate to its 5th nearest reference record (the attacker's view)."""
-    from sklearn.neighbors import NearestNeighbors
-
-    from bench.encoding import TableEncoder
-
-    encoder = TableEncoder(cohort.schema)
-    index = NearestNeighbors(n_neighbors=5).fit(encoder.transform(reference))
-    return index.kneighbors(encoder.transform(candidates.table))[0][:, -1]
 
 
 def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[dict[str, Any]]:
@@ -277,8 +127,9 @@ def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[
     return done
 
 
-def _finite(value: float) -> float | None:
-    return float(value) if np.isfinite(value) else None
+def modules_of(classes: dict[str, type]) -> list[str]:
+    """The modules defining these classes (what a cell's code fingerprint follows)."""
+    return sorted({cls.__module__ for cls in classes.values()})
 
 
 def resolve_device(device: str) -> str:

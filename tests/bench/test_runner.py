@@ -118,7 +118,8 @@ def test_killed_run_resumes_and_leaves_no_partial_file(tmp_path):
 
 
 def test_a_list_of_epsilons_makes_one_cell_per_epsilon_for_dp_methods_only(tmp_path):
-    from bench.runner import cell_budget, plan_cells
+    from bench.cell import cell_budget
+    from bench.runner import plan_cells
 
     config = _config(tmp_path, synthesizers=("raw", "dp-gan"), epsilons=(0.1, 1.0, float("inf")))
     cells = plan_cells(config, load_suite(config, warn=_quiet))

@@ -1,0 +1,65 @@
+"""A cell's code fingerprint follows what can change its numbers, and nothing else."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from bench.fingerprint import module_closure
+from bench.registry import registry
+from tests.conftest import REPO
+
+NOT_A_CELLS_CODE = {"bench.report", "bench.cli", "bench.runner", "bench.frontier", "bench.perf", "bench.config",
+                    "bench.registry", "bench.__main__"}
+
+
+def _cell_modules(synthesizer_module):
+    attacks = sorted({cls.__module__ for cls in registry("attacks").load_all()[0].values()})
+    metrics = sorted({cls.__module__ for cls in registry("metrics").load_all()[0].values()})
+    return (synthesizer_module, *attacks, *metrics, "bench.cell")
+
+
+def test_report_cli_and_runner_are_outside_every_cells_code():
+    for cls in registry("synthesizers").load_all()[0].values():
+        names = {name for name, _ in module_closure(_cell_modules(cls.__module__))}
+        assert cls.__module__ in names and "bench.cell" in names and "bench.cohort" in names
+        assert not names & NOT_A_CELLS_CODE, (cls.name, names & NOT_A_CELLS_CODE)
+
+
+def test_lazy_imports_inside_functions_are_followed():
+    names = {name for name, _ in module_closure(("baselines.dpgan",))}
+    assert "bench.adversarial" in names and "bench.privacy" in names  # imported inside methods
+
+
+FINGERPRINT = ("import sys; from bench.fingerprint import code_fingerprint; "
+               "print(code_fingerprint(*sys.argv[1:]))")
+
+
+def _fingerprint(root, *modules):
+    result = subprocess.run([sys.executable, "-c", FINGERPRINT, *modules], cwd=root, capture_output=True, text=True,
+                            check=True)
+    return result.stdout.strip()
+
+
+@pytest.fixture()
+def copy_of_the_project(tmp_path):
+    for package in ("bench", "baselines", "attacks"):
+        shutil.copytree(REPO / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def test_a_change_to_the_report_leaves_every_record_valid(copy_of_the_project):
+    root = copy_of_the_project
+    cells = {name: _cell_modules(f"baselines.{name}") for name in ("raw", "dpgan")}
+    before = {name: _fingerprint(root, *modules) for name, modules in cells.items()}
+    with open(root / "bench" / "report.py", "a") as report:
+        report.write("\n# a change to how tables look\n")
+    assert {name: _fingerprint(root, *modules) for name, modules in cells.items()} == before
+    with open(root / "bench" / "adversarial.py", "a") as training:
+        training.write("\n# a change to DP-GAN training\n")
+    after = {name: _fingerprint(root, *modules) for name, modules in cells.items()}
+    assert after["raw"] == before["raw"] and after["dpgan"] != before["dpgan"]
+    with open(root / "bench" / "membership.py", "a") as scoring:
+        scoring.write("\n# a change to how attacks are scored\n")
+    assert all(_fingerprint(root, *modules) != after[name] for name, modules in cells.items())
