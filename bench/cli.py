@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--data-dir", type=Path, dest="data_dir", help="folder of a real database export")
     run.add_argument("--csv", type=Path, help="CSV file for the 'csv' cohort")
     run.add_argument("--schema", type=Path, help="schema JSON for the 'csv' cohort")
+    run.add_argument("--jobs", type=int, help="cells run at once (default: the cores available)")
+    run.add_argument("--executor", choices=("local", "ray"), help="local processes (default) or Ray tasks")
+    run.add_argument("--address", help="Ray cluster to join (with --executor ray); default: start a local one")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
 
@@ -107,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
     overrides = {
         key: getattr(args, key)
         for key in ("delta", "seeds", "profile", "budget_mode", "allow_overspend", "device",
-                    "results_dir", "force", "n_patients", "data_dir", "csv", "schema")
+                    "results_dir", "force", "n_patients", "data_dir", "csv", "schema", "executor", "jobs", "address")
     }
     overrides["epsilons"] = parse_epsilons(args.epsilons) if args.epsilons is not None else None
     overrides["cohorts"] = args.cohort

@@ -56,6 +56,11 @@ class RunConfig:
         n_patients: Size override for simulated cohorts.
         data_dir: Folder of a real database export (real cohorts).
         csv, schema: A CSV file and its schema JSON (the ``csv`` cohort).
+        executor: ``local`` (processes on this machine) or ``ray`` (``bench.executors``).
+        jobs: Cells run at once by the local executor (default: the cores available);
+            each gets the cores divided by ``jobs`` as its threads. With ``ray``, the
+            cores available divided by ``jobs`` are each task's CPUs (default 1).
+        address: A Ray cluster to join (``ray`` only); without one a local cluster starts.
     """
 
     cohorts: tuple[str, ...] = DEFAULT_COHORTS
@@ -75,6 +80,9 @@ class RunConfig:
     data_dir: Path | None = None
     csv: Path | None = None
     schema: Path | None = None
+    executor: str = "local"
+    jobs: int | None = None
+    address: str | None = None
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -89,6 +97,12 @@ class RunConfig:
             raise BenchInputError(f"epsilons repeat: {', '.join(map(_epsilon_text, self.epsilons))}")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
             raise BenchInputError(f"unknown device {self.device!r}; expected auto, cpu or cuda")
+        if self.executor not in ("local", "ray"):
+            raise BenchInputError(f"unknown executor {self.executor!r}; expected local or ray")
+        if self.jobs is not None and self.jobs < 1:
+            raise BenchInputError(f"--jobs must be at least 1, got {self.jobs}")
+        if self.address and self.executor != "ray":
+            raise BenchInputError("--address is for --executor ray")
         if self.n_patients is not None and self.n_patients < 50:
             raise BenchInputError(f"--patients must be at least 50, got {self.n_patients}")
 

@@ -60,7 +60,7 @@ def run_perf(results_dir: Path, keep_records: bool = False) -> dict:
             [python, "-m", "bench", "run", "--all", "--profile", "quick", "--results-dir", scratch, "--no-progress"]
         )
         produced = sorted((Path(scratch) / "records").glob("*.json"))
-        cells = len(produced)
+        cells = sum(not path.name.endswith(".run.json") for path in produced)
         if keep_records:
             for path in produced:
                 atomic_write_text(Path(results_dir) / "records" / path.name, path.read_text())

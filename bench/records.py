@@ -3,10 +3,18 @@
 A record holds the cell's specification (cohort and its fingerprint,
 synthesizer and its config, budget, seed, profile, evaluation suite),
 the package versions, and aggregates only: metric values, attack scores,
-privacy spent, timings and split sizes. No row of any table is written.
+privacy spent and split sizes. No row of any table is written.
 
-Files are written to a temporary name in the same folder and renamed, so a
-killed run never leaves a half-written record.
+What only says how a cell was run (its timings, when, by which executor with
+how many threads) goes to a second file, ``<key>.run.json``, so the record
+itself, ``<key>.json``, is the same bytes whichever machine or executor made
+it. Reading a record merges the two. A synthesizer's ``fit_info_`` entries
+that are timings (names ending in ``_seconds`` or ``_per_second``) move to the
+run file's timings as ``fit_<name>``.
+
+Files are written to a temporary name in the same folder and renamed, the
+run file first, so a killed run never leaves a half-written record, and a
+record on disk is a finished cell.
 """
 
 from __future__ import annotations
@@ -75,9 +83,27 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+RUN_SUFFIX = ".run.json"
+RUN_FIELDS = ("timings", "created", "executor")  # what says how a cell was run, not what it measured
+
+
+def split_run_info(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the record proper, its run information): see the module docstring."""
+    result = {k: v for k, v in record.items() if k not in RUN_FIELDS}
+    run = {"key": record["key"]} | {k: record[k] for k in RUN_FIELDS if k in record}
+    fit_info = dict(result.get("fit_info") or {})
+    timing_keys = [k for k in fit_info if k.endswith("_seconds") or k.endswith("_per_second")]
+    if timing_keys:
+        run["timings"] = dict(run.get("timings") or {}) | {f"fit_{k}": fit_info.pop(k) for k in timing_keys}
+        result["fit_info"] = fit_info
+    return result, run
+
+
 def write_record(results_dir: Path, record: dict[str, Any]) -> Path:
+    result, run = split_run_info(record)
     path = record_path(results_dir, record["key"])
-    atomic_write_text(path, json.dumps(record, indent=2, sort_keys=True, default=_json_default) + "\n")
+    atomic_write_text(path.with_name(path.stem + RUN_SUFFIX), _dumps(run))
+    atomic_write_text(path, _dumps(result))
     return path
 
 
@@ -85,14 +111,27 @@ def read_record(results_dir: Path, key: str) -> dict[str, Any] | None:
     path = record_path(results_dir, key)
     if not path.exists():
         return None
-    return json.loads(path.read_text())
+    return _with_run_info(path)
 
 
 def load_records(results_dir: Path) -> list[dict[str, Any]]:
     folder = Path(results_dir) / RECORDS_DIR
     if not folder.is_dir():
         return []
-    return [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
+    return [_with_run_info(p) for p in sorted(folder.glob("*.json")) if not p.name.endswith(RUN_SUFFIX)]
+
+
+def _with_run_info(path: Path) -> dict[str, Any]:
+    record = json.loads(path.read_text())
+    run_path = path.with_name(path.stem + RUN_SUFFIX)
+    if run_path.exists():  # records of format 1 hold their timings themselves
+        run = json.loads(run_path.read_text())
+        record.update({k: v for k, v in run.items() if k != "key"})
+    return record
+
+
+def _dumps(value: dict[str, Any]) -> str:
+    return json.dumps(value, indent=2, sort_keys=True, default=_json_default) + "\n"
 
 
 def _json_default(value: Any) -> Any:

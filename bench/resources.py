@@ -6,10 +6,13 @@ import os
 
 
 def available_cores() -> int:
-    """Cores this process may use (its CPU affinity, which containers and ``taskset`` narrow;
-    ``os.cpu_count()`` counts the whole machine). Libraries that take a thread count get this,
+    """Cores this process may use: its CPU affinity (which containers and ``taskset`` narrow;
+    ``os.cpu_count()`` counts the whole machine), or less where an executor gave it a thread
+    budget (``BENCH_THREADS``, ``bench.executors``). Libraries that take a thread count get this,
     never a fixed number: a fixed count above it makes OpenMP threads spin-wait on a busy machine."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = max(1, os.cpu_count() or 1)
+    budget = os.environ.get("BENCH_THREADS", "")
+    return min(cores, int(budget)) if budget.isdigit() and int(budget) > 0 else cores

@@ -16,7 +16,7 @@ import sys
 from typing import Any, Callable
 
 from bench import records
-from bench.cell import Cell, Suite, run_cell
+from bench.cell import Cell, Suite
 from bench.cohort import Cohort, CohortOptions
 from bench.config import RunConfig
 from bench.errors import BenchInputError
@@ -104,27 +104,30 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
 
 
 def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[dict[str, Any]]:
-    """Run every cell (skipping finished ones); returns the records of this grid."""
+    """Run every cell without a record on the configured executor (``bench.executors``), writing
+    each record as its cell finishes; returns the records of this grid in plan order."""
     from tqdm import tqdm
 
+    from bench.executors import make_executor
+
     cells = plan_cells(config, suite)
-    done: list[dict[str, Any]] = []
-    with tqdm(total=len(cells), unit="cell", disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
-        for cell in cells:
-            bar.set_description(f"{cell.cohort} {cell.synthesizer} seed {cell.seed}")
-            existing = None if config.force else records.read_record(config.results_dir, cell.key)
-            if existing is not None:
-                done.append(existing)
-                bar.total -= 1  # skipped cells must not distort the time-left estimate
-                bar.refresh()
-                continue
-            record = run_cell(cell, suite)
+    done: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        existing = None if config.force else records.read_record(config.results_dir, cell.key)
+        if existing is not None:
+            done[cell.key] = existing
+    pending = [cell for cell in cells if cell.key not in done]
+    executor = make_executor(config.executor, config.jobs, config.address)
+    with tqdm(total=len(pending), unit="cell", disable=not progress, file=sys.stderr, dynamic_ncols=True) as bar:
+        for cell, record in executor.run(pending, suite):
+            record["executor"] = executor.describe()
             records.write_record(config.results_dir, record)
             if record["status"] != "ok":
                 bar.write(f"cell failed: {cell.cohort} / {cell.synthesizer} / seed {cell.seed}: {record['error']}")
-            done.append(record)
+            done[cell.key] = record
+            bar.set_description(f"{cell.cohort} {cell.synthesizer} seed {cell.seed}")
             bar.update(1)
-    return done
+    return [done[cell.key] for cell in cells]
 
 
 def modules_of(classes: dict[str, type]) -> list[str]:

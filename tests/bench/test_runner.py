@@ -38,15 +38,20 @@ def test_records_hold_aggregates_and_are_reused(tmp_path):
     text = json.dumps(record)
     assert max(len(v) for v in _lists(record)) < 50, "a record must not hold rows"
     assert "heart_rate_mean" not in text
-    mtimes = {p: p.stat().st_mtime_ns for p in (tmp_path / "records").glob("*.json")}
+    mtimes = {p: p.stat().st_mtime_ns for p in _record_files(tmp_path / "records")}
     second = run_grid(config, suite, progress=False)
     assert [r["key"] for r in second] == [r["key"] for r in first]
-    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "records").glob("*.json")} == mtimes
+    assert {p: p.stat().st_mtime_ns for p in _record_files(tmp_path / "records")} == mtimes
     forced = run_grid(_config(tmp_path, force=True), suite, progress=False)
     assert [r["key"] for r in forced] == [r["key"] for r in first]
-    rewritten = {p: p.stat().st_mtime_ns for p in (tmp_path / "records").glob("*.json")}
+    rewritten = {p: p.stat().st_mtime_ns for p in _record_files(tmp_path / "records")}
     assert all(rewritten[p] != mtimes[p] for p in mtimes), "force must recompute and rewrite every cell"
     assert all(new is not old for new, old in zip(forced, first))
+
+
+def _record_files(folder):
+    """Record files (a cell's run information sits beside it in ``<key>.run.json``)."""
+    return [p for p in folder.glob("*.json") if not p.name.endswith(".run.json")]
 
 
 def _lists(obj):
@@ -100,17 +105,17 @@ def test_killed_run_resumes_and_leaves_no_partial_file(tmp_path):
     proc = subprocess.Popen(args, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     records = tmp_path / "records"
     deadline = time.time() + 120
-    while time.time() < deadline and len(list(records.glob("*.json"))) < 2:
+    while time.time() < deadline and len(_record_files(records)) < 2:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    done_before = {p.name: p.read_bytes() for p in records.glob("*.json")}
+    done_before = {p.name: p.read_bytes() for p in _record_files(records)}
     assert 2 <= len(done_before) < 12
     for path in records.glob("*.json"):
-        json.loads(path.read_text())  # every record on disk is whole
+        json.loads(path.read_text())  # every record and run file on disk is whole
     result = run_cli(*args[3:])
     assert result.returncode == 0, result.stderr
-    after = {p.name: p.read_bytes() for p in records.glob("*.json")}
+    after = {p.name: p.read_bytes() for p in _record_files(records)}
     assert len(after) == 12
     assert all(after[name] == content for name, content in done_before.items())  # finished cells were skipped
     assert not list(records.glob(".*.tmp"))

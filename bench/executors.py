@@ -1,0 +1,134 @@
+"""Where the cells of a grid run: in this process, in local worker processes, or as Ray tasks.
+
+An executor takes the cells still to run and yields ``(cell, record)`` as each
+finishes, in whatever order they finish. The driver (``bench.runner.run_grid``)
+writes every record, so resuming, failure records and the progress bar are the
+same whichever executor ran a cell, and so is the record itself: each cell runs
+the same code (``bench.cell.run_cell``) with a thread budget of its own
+(the cores available divided by the cells run at once), and a cell's numbers
+do not depend on its thread count (``tests/bench/test_executors.py``).
+
+* ``local`` with ``jobs`` 1: in this process, one cell at a time.
+* ``local`` with ``jobs`` N > 1: N worker processes (spawned, not forked: the
+  numerical libraries' thread pools do not survive a fork), each given the
+  suite once when it starts.
+* ``ray``: each cell a Ray task declaring ``num_cpus`` (its thread budget) and
+  ``num_gpus`` 1 when it trains a network on CUDA. With an address, the tasks
+  join that cluster; without one, a local cluster is started for the run.
+  Ray schedules; nothing here does.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+from bench.cell import Cell, Suite, run_cell
+from bench.errors import BenchInputError
+from bench.resources import available_cores
+
+THREADS_VARIABLE = "BENCH_THREADS"  # a worker's thread budget, read by ``bench.resources.available_cores``
+
+
+def use_threads(threads: int) -> None:
+    """Give this process ``threads`` threads: our own thread counts, OpenMP's and torch's."""
+    os.environ[THREADS_VARIABLE] = str(threads)
+    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[variable] = str(threads)
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+class LocalExecutor:
+    """Cells in this process (``jobs`` 1) or in ``jobs`` local worker processes."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        cores = available_cores()
+        self.jobs = jobs or cores
+        if self.jobs < 1:
+            raise BenchInputError(f"--jobs must be at least 1, got {self.jobs}")
+        self.threads = max(1, cores // self.jobs)
+
+    def describe(self) -> str:
+        return f"local, {self.jobs} job(s) x {self.threads} thread(s)"
+
+    def run(self, cells: list[Cell], suite: Suite) -> Iterator[tuple[Cell, dict]]:
+        if self.jobs == 1 or len(cells) <= 1:
+            use_threads(self.threads)
+            for cell in cells:
+                yield cell, run_cell(cell, suite)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(cells)), mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_worker, initargs=(suite, self.threads))
+        with pool:
+            futures = {pool.submit(_run_in_worker, cell): cell for cell in cells}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+
+
+class RayExecutor:
+    """Each cell a Ray task on an existing cluster (``address``) or on a local one started for the run."""
+
+    def __init__(self, address: str | None = None, threads: int = 1) -> None:
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise BenchInputError("--executor ray needs Ray: pip install '.[ray]'") from None
+        self.address = address
+        self.threads = threads
+
+    def describe(self) -> str:
+        return f"ray ({self.address or 'local cluster'}), {self.threads} CPU(s) per cell"
+
+    def run(self, cells: list[Cell], suite: Suite) -> Iterator[tuple[Cell, dict]]:
+        import ray
+
+        started_here = not ray.is_initialized()
+        if started_here:
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
+                     **({} if self.address else {"num_cpus": available_cores()}))
+        try:
+            suite_ref = ray.put(suite)
+            task = ray.remote(_run_as_ray_task)
+            pending = {}
+            for cell in cells:
+                gpus = 1 if str(cell.spec.get("device", "cpu")).startswith("cuda") else 0
+                ref = task.options(num_cpus=self.threads, num_gpus=gpus).remote(suite_ref, cell, self.threads)
+                pending[ref] = cell
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                cell = pending.pop(done[0])
+                yield cell, ray.get(done[0])
+        finally:
+            if started_here:
+                ray.shutdown()
+
+
+def make_executor(kind: str, jobs: int | None, address: str | None):
+    if kind == "local":
+        return LocalExecutor(jobs)
+    if kind == "ray":
+        return RayExecutor(address, threads=max(1, available_cores() // jobs) if jobs else 1)
+    raise BenchInputError(f"unknown executor {kind!r}; expected local or ray")
+
+
+_SUITE: Suite | None = None  # a worker process's copy, given once when it starts
+
+
+def _start_worker(suite: Suite, threads: int) -> None:
+    global _SUITE
+    use_threads(threads)
+    _SUITE = suite
+
+
+def _run_in_worker(cell: Cell) -> dict:
+    return run_cell(cell, _SUITE)
+
+
+def _run_as_ray_task(suite: Suite, cell: Cell, threads: int) -> dict:
+    use_threads(threads)
+    return run_cell(cell, suite)
