@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from bench import records
-from bench.cohort import Cohort
+from bench.cohort import Cohort, Split
 from bench.errors import BenchInputError
 from bench.membership import draw_candidates, evaluate_membership
 from bench.synthesizer import Budget
@@ -64,7 +64,7 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
                               "reference": bool(cls.reference), "display_name": cls.display_name or cls.name}
     timings: dict[str, float] = {}
     try:
-        split = cohort.split(cell.seed)
+        split = _split(cohort, cell.seed)
         record["split_sizes"] = split.sizes()
         record["most_rows_of_one_patient"] = split.most_rows_of_one_patient()
         budget = cell_budget(spec)
@@ -95,6 +95,18 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     record["timings"] = timings
     record["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     return record
+
+
+_SPLITS: dict[tuple[int, int], Split] = {}  # (id of the cohort, seed): every cell of a cohort and seed shares one
+
+
+def _split(cohort: Cohort, seed: int) -> Split:
+    """The cohort's split for this seed, made once per process. Parts are shared between cells, so
+    nothing may change them in place (the conformance checks fit and sample on a copy and compare)."""
+    key = (id(cohort), seed)
+    if key not in _SPLITS:
+        _SPLITS[key] = cohort.split(seed)
+    return _SPLITS[key]
 
 
 def _score_metrics(suite, cohort, split, release, seed, timings):

@@ -25,9 +25,12 @@ def _fit(name, cohort, split, seed=0, budget=Budget()):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fit_returns_self_and_sample_follows_the_schema(name, mimic_small, mimic_split):
+    before = {part: getattr(mimic_split, part).copy() for part in ("train", "public")}
     synth, fitted = _fit(name, mimic_small, mimic_split)
     assert fitted is synth and isinstance(synth, Synthesizer)
     release = synth.sample(300)
+    for part, frame in before.items():  # a split is shared by every cell of its cohort and seed
+        pd.testing.assert_frame_equal(getattr(mimic_split, part), frame, obj=f"{name} changed the {part} split")
     assert list(release.columns) == mimic_small.schema.names
     assert len(release) == 300
     mimic_small.schema.validate(release)
