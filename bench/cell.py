@@ -111,6 +111,7 @@ def _split(cohort: Cohort, seed: int) -> Split:
 
 def _score_metrics(suite, cohort, split, release, seed, timings):
     values, errors, not_applicable = {}, {}, {}
+    given: dict[str, float] = {}
     start = time.perf_counter()
     for name, cls in suite.metrics.items():
         reason = cls.not_applicable(cohort.schema)
@@ -119,7 +120,9 @@ def _score_metrics(suite, cohort, split, release, seed, timings):
             continue
         real = getattr(split, cls.real_split)
         try:
-            value = cls().compute(real, release, cohort.schema, seed=seed)
+            if cls.name not in given:  # an earlier metric's breakdown may have given it (one model, one pass)
+                given.update(cls().compute_breakdown(real, release, cohort.schema, seed=seed))
+            value = given[cls.name]
             values[name] = None if np.isnan(value) else value
         except Exception as exc:
             values[name] = None

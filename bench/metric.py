@@ -34,8 +34,18 @@ class Metric:
         return f"the schema declares no {' or '.join(missing)} outcome" if missing else None
 
     def compute(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, seed: int) -> float:
-        value = float(self._compute(real, synthetic, schema, np.random.default_rng([seed, 0x3E7])))
-        return value
+        return self.compute_breakdown(real, synthetic, schema, seed=seed)[self.name]
+
+    def compute_breakdown(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
+                          seed: int) -> dict[str, float]:
+        """This metric's value and those of related metrics the same computation yields, by metric
+        name (as SDMetrics' ``compute_breakdown``): the runner computes a metric that an earlier
+        breakdown in the cell already gave only once. Each value is what its own ``compute`` gives."""
+        values = self._compute_breakdown(real, synthetic, schema, np.random.default_rng([seed, 0x3E7]))
+        return {name: float(value) for name, value in values.items()}
+
+    def _compute_breakdown(self, real, synthetic, schema, rng: np.random.Generator) -> dict[str, float]:
+        return {self.name: self._compute(real, synthetic, schema, rng)}
 
     def _compute(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, rng: np.random.Generator) -> float:
         raise NotImplementedError

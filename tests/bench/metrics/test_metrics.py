@@ -71,3 +71,26 @@ def test_metrics_are_deterministic_for_a_seed(name, releases, mimic_split, mimic
     real = getattr(mimic_split, metric.real_split)
     values = [metric.compute(real, releases["bad"], mimic_small.schema, seed=3) for _ in range(2)]
     assert np.isfinite(values[0]) and values[0] == values[1]
+
+
+@pytest.mark.parametrize("pair", [("mortality_auc", "mortality_auprc"), ("jsd_mean", "jsd_max")])
+def test_a_breakdown_gives_what_each_metric_gives_alone(pair, releases, mimic_split, mimic_small):
+    first, second = (METRICS.load(name)() for name in pair)
+    real = getattr(mimic_split, first.real_split)
+    breakdown = first.compute_breakdown(real, releases["good"], mimic_small.schema, seed=5)
+    for metric in (first, second):
+        assert breakdown[metric.name] == metric.compute(real, releases["good"], mimic_small.schema, seed=5)
+
+
+def test_a_cell_trains_one_model_per_outcome(releases, mimic_split, mimic_small, monkeypatch):
+    from bench.cell import Suite, _score_metrics
+    from bench.metrics import downstream
+
+    fits = []
+    original = downstream.train_classifier
+    monkeypatch.setattr(downstream, "train_classifier", lambda *a, **k: fits.append(a[-1]) or original(*a, **k))
+    metrics = {name: METRICS.load(name) for name in METRICS.names()}
+    suite = Suite({}, {}, metrics, {}, [])
+    values, errors, _ = _score_metrics(suite, mimic_small, mimic_split, releases["good"], 0, {})
+    assert not errors and all(values[name] is not None for name in metrics)
+    assert sorted(fits) == ["mortality", "readmission"]  # AUC and AUPRC share one model
