@@ -84,7 +84,7 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
         }
         record["metrics"], record["metric_errors"], record["metrics_not_applicable"] = _score_metrics(
             suite, cohort, split, release, cell.seed, timings)
-        record["attacks"], record["attack_errors"], record["attacks_skipped"] = _run_attacks(
+        record["attacks"], record["attack_errors"], record["attacks_skipped"], record["candidates"] = _run_attacks(
             suite, cohort, split, release, cell, timings
         )
     except Exception as exc:  # one failing cell must not stop the grid
@@ -142,6 +142,7 @@ def _run_attacks(suite, cohort, split, release, cell, timings):
     synth_cls = suite.synthesizers[cell.synthesizer]
     results, errors, skipped = {}, {}, {}
     candidates = draw_candidates(split.train, split.holdout, np.random.default_rng([seed, 0xCA4D]), split.patients)
+    drawn = {"per_side": int(candidates.is_member.sum()), "available_per_side": candidates.available_per_side}
     for name, cls in suite.attacks.items():
         if cls.expensive and not (getattr(synth_cls, "cheap_to_fit", False) or spec["profile"] == "paper"):
             skipped[name] = "expensive attack: runs on cheap synthesizers, or on all in the paper profile"
@@ -173,7 +174,7 @@ def _run_attacks(suite, cohort, split, release, cell, timings):
         except Exception as exc:
             errors[name] = f"{type(exc).__name__}: {exc}"
         timings[f"attack_{name}_s"] = time.perf_counter() - start
-    return results, errors, skipped
+    return results, errors, skipped, drawn
 
 
 def _outlyingness(cohort, reference, candidates) -> np.ndarray:

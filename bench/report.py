@@ -271,6 +271,10 @@ def render_full(group: list[dict], title: str) -> str:
         out += [f"## {cohort}", ""]
         if sizes:
             out += ["Split sizes: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()), ""]
+        drawn = next((r.get("candidates") for r in group if r["spec"]["cohort"] == cohort and r.get("candidates")), None)
+        if drawn and drawn["per_side"] < drawn["available_per_side"]:
+            out += [f"Membership candidates: a random {drawn['per_side']:,} members and as many non-members, of "
+                    f"{drawn['available_per_side']:,} each (`bench.membership.MAX_CANDIDATES_PER_SIDE`).", ""]
         out += [
             "### Privacy",
             "",

@@ -102,3 +102,4 @@ def test_scores_are_deterministic_for_a_seed(name, setting):
     a, _ = _attack(name, setting, noisy, seed=3)
     b, _ = _attack(name, setting, noisy, seed=3)
     assert np.array_equal(a, b)
+

@@ -52,3 +52,16 @@ def test_candidates_are_distinct_patients_when_the_split_knows_them(mimic_small)
     owners = [owner[tuple(row)] for row in members.astype(str).to_numpy()]
     assert len(owners) == len(set(owners)) == candidates.is_member.sum()
     assert candidates.is_member.sum() == (~candidates.is_member).sum() <= len(set(split.patients["holdout"]))
+
+
+def test_candidates_stop_growing_at_the_cap_and_say_so():
+    import pandas as pd
+
+    from bench.membership import MAX_CANDIDATES_PER_SIDE, draw_candidates
+
+    big = pd.DataFrame({"x": np.arange(3 * MAX_CANDIDATES_PER_SIDE)})
+    candidates = draw_candidates(big, big.iloc[: 2 * MAX_CANDIDATES_PER_SIDE], np.random.default_rng(0))
+    assert candidates.is_member.sum() == (~candidates.is_member).sum() == MAX_CANDIDATES_PER_SIDE
+    assert candidates.available_per_side == 2 * MAX_CANDIDATES_PER_SIDE
+    small = draw_candidates(big.iloc[:100], big.iloc[100:180], np.random.default_rng(0))
+    assert small.is_member.sum() == small.available_per_side == 80
