@@ -83,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     perf.add_argument("--extraction", action="store_true",
                       help="time the mimic3 extraction on a fabricated CHARTEVENTS (--rows rows)")
     perf.add_argument("--rows", type=int, default=20_000_000, help="CHARTEVENTS rows for --extraction")
+    perf.add_argument("--scaling", action="store_true",
+                      help="time the raw cell's attacks and metrics on 10k, 50k and 200k-row cohorts")
     perf.set_defaults(handler=_perf)
     return parser
 
@@ -211,9 +213,11 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _perf(args: argparse.Namespace) -> int:
-    from bench.perf import run_cluster_perf, run_dp_perf, run_extraction_perf, run_perf
+    from bench.perf import run_cluster_perf, run_dp_perf, run_extraction_perf, run_perf, run_scaling_perf
 
-    if args.extraction:
+    if args.scaling:
+        run_scaling_perf(args.results_dir)
+    elif args.extraction:
         run_extraction_perf(args.results_dir, args.rows)
     elif args.dp:
         run_dp_perf(args.results_dir)

@@ -226,6 +226,52 @@ def run_cluster_perf(results_dir: Path, sizes: tuple[int, ...] = (1, 4, 8)) -> d
     return payload
 
 
+SCALING_TARGET_S = 60.0  # the 200,000-row raw cell's attacks and metrics, on 2 cores
+
+
+def run_scaling_perf(results_dir: Path, sizes: tuple[int, ...] = (10_000, 50_000, 200_000)) -> dict:
+    """The ``raw`` cell (every attack and metric, seed 0) on a simulated cohort of each size, in a fresh
+    subprocess: the time of each attack and of the metrics, from the cell's own timings, and the
+    process's wall time and peak memory. What grows faster than the cohort shows as a rising
+    time per 10,000 rows."""
+    python = sys.executable
+    rows = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory() as scratch:
+            wall, rss = timed_subprocess([python, "-m", "bench", "run", "--synthesizer", "raw", "--cohort", "mimic3-sim",
+                                          "--patients", str(size), "--seeds", "1", "--results-dir", scratch,
+                                          "--no-progress"])
+            from bench.records import load_records
+
+            record = load_records(Path(scratch))[0]
+        timings = record["timings"]
+        attacks = {k.removeprefix("attack_").removesuffix("_s"): v for k, v in timings.items() if k.startswith("attack_")}
+        evaluated = sum(attacks.values()) + timings.get("metrics_s", 0.0)
+        rows.append({"rows": size, "candidates per side": record["candidates"]["per_side"],
+                     **{f"{name} s": round(v, 1) for name, v in sorted(attacks.items())},
+                     "metrics s": round(timings.get("metrics_s", 0.0), 1), "attacks + metrics s": round(evaluated, 1),
+                     "s per 10k rows": round(10_000 * evaluated / size, 2), "process wall s": round(wall, 1),
+                     "peak MB": round(rss)})
+    payload = {"rows": rows, "target_s": SCALING_TARGET_S, "machine": {"cpus": os.cpu_count(),
+               "platform": platform.platform()}, "versions": package_versions()}
+    largest = rows[-1]
+    text = "\n".join([
+        "# Cost of the attacks and metrics against the cohort's size",
+        "",
+        f"Measured by `python -m bench perf --scaling` on {os.cpu_count()} CPUs: the `raw` synthesizer (a release",
+        "of the training rows, so nearly all the time is evaluation) on `mimic3-sim` drawn at each size, seed 0,",
+        "every attack and metric. Membership candidates stop at 5,000 a side; MMD at 3,000 rows a side.",
+        "",
+        tabulate([list(r.values()) for r in rows], headers=list(rows[0]), tablefmt="github"),
+        "",
+        f"Target: the {largest['rows']:,}-row cell's attacks and metrics within {SCALING_TARGET_S:.0f} s; measured "
+        f"{largest['attacks + metrics s']} s.",
+        "",
+    ])
+    _write_figures(results_dir, "scaling", payload, text)
+    return payload
+
+
 FULL_CHARTEVENTS_ROWS = 330_712_483  # MIMIC-III v1.4 CHARTEVENTS
 
 
