@@ -86,12 +86,13 @@ def train_dp_gan(
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=settings.discriminator_lr, betas=(0.5, 0.999))
     opt_g = torch.optim.Adam(generator.parameters(), lr=settings.generator_lr, betas=(0.5, 0.999))
     engine = None
+    real_criterion = nn.BCEWithLogitsLoss()
     if private:
         with warnings.catch_warnings():
             # Seeded, reproducible noise is deliberate in a benchmark; Opacus warns about it.
             warnings.filterwarnings("ignore", message="Secure RNG turned off")
             engine = PrivacyEngine(accountant="rdp")
-            discriminator, opt_d, loader = engine.make_private(
+            made = engine.make_private(
                 module=discriminator,
                 optimizer=opt_d,
                 data_loader=loader,
@@ -99,14 +100,22 @@ def train_dp_gan(
                 max_grad_norm=settings.max_grad_norm,
                 poisson_sampling=True,
                 grad_sample_mode=settings.grad_sample_mode,
+                **({"criterion": real_criterion} if settings.grad_sample_mode == "ghost" else {}),
             )
+            if settings.grad_sample_mode == "ghost":
+                # Fast gradient clipping: per-sample norms from activations and backprops, then a
+                # second backward of the loss reweighted by each row's clipping factor; no per-sample
+                # gradient is ever held. The same noise, sampling and accountant as the other engines.
+                discriminator, opt_d, real_criterion, loader = made
+            else:
+                discriminator, opt_d, loader = made
     hooks = _HookSwitch(discriminator if private else None)
     with warnings.catch_warnings():
         # Opacus' hooks fire on the records' tensors, which need no gradient of their own.
         warnings.filterwarnings("ignore", message="Full backward hook is firing")
         step, tau, seconds = _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings,
                                    hooks, private, clip_threshold,
-                                   _chain(average.update if average else None, after_step))
+                                   _chain(average.update if average else None, after_step), real_criterion)
     if average is not None:
         average.copy_into(generator)
     history = list(engine.accountant.history) if engine else []
@@ -114,7 +123,7 @@ def train_dp_gan(
 
 
 def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings, hooks, private,
-          clip_threshold, after_step):
+          clip_threshold, after_step, real_criterion):
     d_params = [p for p in discriminator.parameters() if p.requires_grad]
     start, step, tau = time.perf_counter(), 0, settings.tau_start
     expected = settings.batch_size
@@ -128,6 +137,8 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
                     clip = float(clip_threshold(step))
                 if private:
                     opt_d.max_grad_norm = clip  # Opacus clips at it and scales the noise by it
+                    if settings.grad_sample_mode == "ghost":
+                        discriminator.max_grad_norm = clip  # fast gradient clipping reads it from the module
             # 1. discriminator: fake part without per-sample gradients ...
             with torch.no_grad():
                 fake_x, fake_c = fake_records(expected, tau)
@@ -139,7 +150,7 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
             # ... real part through DP-SGD
             if len(real_x):
                 real_logits = discriminator(real_x, real_c).squeeze(1)
-                real_loss = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
+                real_loss = real_criterion(real_logits, torch.ones_like(real_logits))
                 real_loss.backward()
             if not private:
                 for p, g in zip(d_params, fake_grads):
