@@ -12,16 +12,11 @@ class DPGANConfig(GANConfig):
     """Attributes (besides ``GANConfig``'s):
     hidden: Width of the generator's two hidden layers.
     discriminator_hidden: Width of the discriminator's two hidden layers.
-    grad_sample_mode: ``ghost``, Opacus' fast gradient clipping: the same clipped
-        gradients as per-sample hooks (``tests/bench/test_adversarial.py``) without
-        holding a gradient per row; a fraction of the cost on an MLP
-        (``results/perf/dp_training.md``).
     """
 
     hidden: int = 256
     discriminator_hidden: int = 256
     tau_end: float = 1.0
-    grad_sample_mode: str = "ghost"
 
 
 class DPGAN(DPGANSynthesizer):

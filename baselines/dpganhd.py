@@ -31,10 +31,7 @@ class DPGANHDConfig(GANConfig):
     adaptive_clipping: C from public gradients (False: fixed ``max_grad_norm``).
     public_batch_size: Public rows per step for the clipping threshold.
     projection_dims, dbscan_min_samples, dbscan_eps_quantile: see ``bench.clipping``.
-    grad_sample_mode: ``ghost`` (Opacus' fast gradient clipping), as DP-GAN's.
     """
-
-    grad_sample_mode: str = "ghost"
 
     generators: int = 8
     architectures: tuple[tuple[int, int], ...] = ((128, 2), (256, 2))

@@ -50,7 +50,11 @@ class GANConfig:
             on the marginals the condition vectors are drawn from.
         generator_ema: Decay of the moving average of the generator's weights that is
             released (0: the last iterate); see ``bench.adversarial``.
-        grad_sample_mode: Opacus per-sample gradient engine.
+        grad_sample_mode: Opacus' engine for the clipped gradients: ``ghost`` (fast gradient
+            clipping: per-sample norms from activations and backprops and a second,
+            reweighted backward; the same update as ``hooks``, which holds a gradient per
+            row, ``tests/bench/test_adversarial.py``, at a fraction of its cost,
+            ``results/perf/dp_training.md``), ``hooks`` or ``functorch``.
         accountant: ``rdp`` or ``prv``.
     """
 
@@ -72,7 +76,7 @@ class GANConfig:
     condition_on_outcomes: bool = False
     condition_budget_share: float = 0.05
     generator_ema: float = 0.99
-    grad_sample_mode: str = "hooks"
+    grad_sample_mode: str = "ghost"
     accountant: str = "rdp"
 
 

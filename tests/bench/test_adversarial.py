@@ -1,4 +1,5 @@
-"""The DP discriminator step: fast gradient clipping (ghost) gives the per-sample-hook engine's update."""
+"""The DP discriminator step: fast gradient clipping (ghost) gives the per-sample-hook engine's update, for the MLP
+discriminator of DP-GAN and DP-GAN-HD and the convolutional one of DP-MedGAN."""
 
 import dataclasses
 
@@ -8,14 +9,24 @@ import torch
 from torch import nn
 
 from baselines.dpgan import DPGAN
+from baselines.dpmedgan import DPMedGAN
 from bench.adversarial import train_dp_gan
+from bench.cohort import CohortOptions
 from bench.nn import MLPDiscriminator
 from bench.privacy import SGDPlan
+from bench.simulate import mimic3_sim
 
 
-def _one_step(mode, noise, clip, real):
+def _discriminator(kind, width):
+    if kind == "mlp":
+        return MLPDiscriminator(width, 32)
+    config = dataclasses.replace(DPMedGAN.config_for("quick"), bins=2)
+    return DPMedGAN(mimic3_sim(CohortOptions(n_patients=200)).schema, config).build_networks(width, 0)[1]
+
+
+def _one_step(mode, noise, clip, real, kind="mlp"):
     torch.manual_seed(0)
-    generator, discriminator = nn.Linear(8, real.shape[1]), MLPDiscriminator(real.shape[1], 32)
+    generator, discriminator = nn.Linear(8, real.shape[1]), _discriminator(kind, real.shape[1])
     rng = np.random.default_rng(0)
 
     def fake(n, tau):
@@ -31,11 +42,12 @@ def _one_step(mode, noise, clip, real):
     return [p.detach().clone() for p in discriminator.parameters()], result
 
 
+@pytest.mark.parametrize("kind", ["mlp", "dp-medgan"])
 @pytest.mark.parametrize("clip", [0.05, 5.0])
-def test_ghost_clipping_gives_the_hooks_update(clip):
+def test_ghost_clipping_gives_the_hooks_update(clip, kind):
     real = torch.rand(640, 20)
-    ghost, ghost_result = _one_step("ghost", 0.0, clip, real)
-    hooks, hooks_result = _one_step("hooks", 0.0, clip, real)
+    ghost, ghost_result = _one_step("ghost", 0.0, clip, real, kind)
+    hooks, hooks_result = _one_step("hooks", 0.0, clip, real, kind)
     for a, b in zip(ghost, hooks):
         assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
     assert ghost_result.sgd_history == hooks_result.sgd_history  # the same steps reach the accountant
