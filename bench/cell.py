@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from bench import records
-from bench.cohort import Cohort, Split
+from bench.cohort import Cohort
 from bench.errors import BenchInputError
 from bench.membership import draw_candidates, evaluate_membership
 from bench.synthesizer import Budget
@@ -64,7 +64,7 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
                               "reference": bool(cls.reference), "display_name": cls.display_name or cls.name}
     timings: dict[str, float] = {}
     try:
-        split = _split(cohort, cell.seed)
+        split = cohort.split(cell.seed)
         record["split_sizes"] = split.sizes()
         record["most_rows_of_one_patient"] = split.most_rows_of_one_patient()
         budget = cell_budget(spec)
@@ -97,21 +97,9 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     return record
 
 
-_SPLITS: dict[tuple[int, int], Split] = {}  # (id of the cohort, seed): every cell of a cohort and seed shares one
-
-
-def _split(cohort: Cohort, seed: int) -> Split:
-    """The cohort's split for this seed, made once per process. Parts are shared between cells, so
-    nothing may change them in place (the conformance checks fit and sample on a copy and compare)."""
-    key = (id(cohort), seed)
-    if key not in _SPLITS:
-        _SPLITS[key] = cohort.split(seed)
-    return _SPLITS[key]
-
-
 def _score_metrics(suite, cohort, split, release, seed, timings):
     values, errors, not_applicable = {}, {}, {}
-    given: dict[str, float] = {}
+    given: dict[tuple[str, str], float] = {}
     start = time.perf_counter()
     for name, cls in suite.metrics.items():
         reason = cls.not_applicable(cohort.schema)
@@ -120,9 +108,11 @@ def _score_metrics(suite, cohort, split, release, seed, timings):
             continue
         real = getattr(split, cls.real_split)
         try:
-            if cls.name not in given:  # an earlier metric's breakdown may have given it (one model, one pass)
-                given.update(cls().compute_breakdown(real, release, cohort.schema, seed=seed))
-            value = given[cls.name]
+            key = (cls.real_split, cls.name)
+            if key not in given:  # an earlier metric's breakdown on the same real split may have given it
+                breakdown = cls().compute_breakdown(real, release, cohort.schema, seed=seed)
+                given.update({(cls.real_split, other): value for other, value in breakdown.items()})
+            value = given[key]
             values[name] = None if np.isnan(value) else value
         except Exception as exc:
             values[name] = None

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +122,8 @@ class Cohort:
     population: Any = None
     description: str = ""
     patients: np.ndarray | None = field(default=None, init=False, repr=False)
+    loader: str = field(default="", init=False, repr=False)  # module that built it (``bench.runner.load_suite``)
+    _splits: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.schema.patient is not None:
@@ -139,10 +141,18 @@ class Cohort:
         digest.update(json.dumps(self.schema.to_dict(), sort_keys=True).encode())
         if self.patients is not None:  # the grouping decides the split
             digest.update(pd.util.hash_array(pd.factorize(self.patients)[0]).tobytes())
+        digest.update(json.dumps(asdict(self.split_plan), sort_keys=True).encode())  # and so does the plan
         return digest.hexdigest()[:16]
 
     def split(self, seed: int) -> Split:
-        """The five parts for this seed (see ``split_rows``)."""
+        """The five parts for this seed (see ``split_rows``), made once per cohort object and seed and
+        shared by every cell that uses them: nothing may change them in place (the conformance tests
+        check that fitting leaves them unchanged)."""
+        if seed not in self._splits:
+            self._splits[seed] = self._make_split(seed)
+        return self._splits[seed]
+
+    def _make_split(self, seed: int) -> Split:
         rows = self.split_rows(seed)
         patients = None if self.patients is None else {name: self.patients[rows[name]] for name in SPLIT_NAMES}
         return Split(**{name: self.table.iloc[rows[name]].reset_index(drop=True) for name in SPLIT_NAMES},

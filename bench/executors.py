@@ -20,6 +20,7 @@ do not depend on its thread count (``tests/bench/test_executors.py``).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Iterator
 
@@ -30,14 +31,29 @@ from bench.resources import available_cores
 THREADS_VARIABLE = "BENCH_THREADS"  # a worker's thread budget, read by ``bench.resources.available_cores``
 
 
-def use_threads(threads: int) -> None:
-    """Give this process ``threads`` threads: our own thread counts, OpenMP's and torch's."""
-    os.environ[THREADS_VARIABLE] = str(threads)
-    for variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ[variable] = str(threads)
+THREAD_VARIABLES = (THREADS_VARIABLE, "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def thread_budget(threads: int):
+    """Within the block, this process and the processes it starts use ``threads`` threads: our own
+    counts (``BENCH_THREADS``), OpenMP's, the BLAS libraries' (set before a spawned worker imports
+    them) and torch's; the previous values come back afterwards."""
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    os.environ.update({name: str(threads) for name in THREAD_VARIABLES})
     import torch
 
+    saved_torch = torch.get_num_threads()
     torch.set_num_threads(threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(saved_torch)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class LocalExecutor:
@@ -54,20 +70,31 @@ class LocalExecutor:
         return f"local, {self.jobs} job(s) x {self.threads} thread(s)"
 
     def run(self, cells: list[Cell], suite: Suite) -> Iterator[tuple[Cell, dict]]:
-        if self.jobs == 1 or len(cells) <= 1:
-            use_threads(self.threads)
-            for cell in cells:
-                yield cell, run_cell(cell, suite)
+        workers = min(self.jobs, len(cells))
+        threads = max(1, available_cores() // max(workers, 1))
+        if workers <= 1:
+            with thread_budget(threads):
+                for cell in cells:
+                    yield cell, run_cell(cell, suite)
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(cells)), mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_worker, initargs=(suite, self.threads))
-        with pool:
+        with thread_budget(threads):  # the spawned workers inherit it before importing numpy or torch
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_start_worker, initargs=(suite, threads))
             futures = {pool.submit(_run_in_worker, cell): cell for cell in cells}
+        try:
             for future in as_completed(futures):
                 yield futures[future], future.result()
+        except BaseException:
+            # Ctrl-C, a worker that died, or a record that could not be written: stop the grid now
+            # (finished cells are already written; a rerun resumes) rather than run every queued cell.
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            raise
+        pool.shutdown()
 
 
 class RayExecutor:
@@ -121,7 +148,9 @@ _SUITE: Suite | None = None  # a worker process's copy, given once when it start
 
 def _start_worker(suite: Suite, threads: int) -> None:
     global _SUITE
-    use_threads(threads)
+    import torch
+
+    torch.set_num_threads(threads)
     _SUITE = suite
 
 
@@ -130,5 +159,5 @@ def _run_in_worker(cell: Cell) -> dict:
 
 
 def _run_as_ray_task(suite: Suite, cell: Cell, threads: int) -> dict:
-    use_threads(threads)
-    return run_cell(cell, suite)
+    with thread_budget(threads):
+        return run_cell(cell, suite)

@@ -44,6 +44,7 @@ def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: pri
         cohort = factory(options)  # labelled by its own name: a CSV cohort by its file, never by "csv"
         if cohort.name in cohorts:
             raise BenchInputError(f"two cohorts are named {cohort.name!r}; rename the CSV file")
+        cohort.loader = factory.__module__
         cohorts[cohort.name] = cohort
         for seed in config.seeds:  # parts of a split by patient vary by seed: every seed must fit, before any cell runs
             cohort.split_rows(seed)
@@ -77,6 +78,9 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
     cells = []
     for cohort_name, cohort in suite.cohorts.items():
         fingerprint = cohort.fingerprint()
+        # the code that built the cohort and that draws fresh patients from its model (the oracle)
+        cohort_code = [m for m in (cohort.loader, type(cohort.population).__module__ if cohort.population is not None
+                                   else "") if m]
         for synth_name, cls in suite.synthesizers.items():
             if not config.synthesizers and getattr(cls, "needs_population", False) and cohort.population is None:
                 continue  # `--all` on a real cohort: a method that samples the simulation model does not apply
@@ -95,7 +99,7 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
                         "evaluation": evaluation,
                         "versions": versions,
                         "code": code_fingerprint(cls.__module__, *modules_of(suite.attacks), *modules_of(suite.metrics),
-                                                 "bench.cell"),
+                                                 "bench.cell", *cohort_code),
                     }
                     if getattr(cls, "uses_device", False):
                         spec["device"] = resolve_device(config.device)

@@ -24,7 +24,7 @@ def _discriminator(kind, width):
     return DPMedGAN(mimic3_sim(CohortOptions(n_patients=200)).schema, config).build_networks(width, 0)[1]
 
 
-def _one_step(mode, noise, clip, real, kind="mlp"):
+def _one_step(mode, noise, clip, real, kind="mlp", clip_threshold=None):
     torch.manual_seed(0)
     generator, discriminator = nn.Linear(8, real.shape[1]), _discriminator(kind, real.shape[1])
     rng = np.random.default_rng(0)
@@ -38,7 +38,7 @@ def _one_step(mode, noise, clip, real, kind="mlp"):
     plan = SGDPlan(noise, 64 / len(real), 3, 3, 1.0)
     result = train_dp_gan(generator=generator, discriminator=discriminator, real=real,
                           real_conditions=torch.zeros(len(real), 0), fake_records=fake, plan=plan, settings=settings,
-                          seed=0, private=True)
+                          seed=0, private=True, clip_threshold=clip_threshold)
     return [p.detach().clone() for p in discriminator.parameters()], result
 
 
@@ -59,3 +59,16 @@ def test_clipping_binds_at_a_small_threshold():
     tight, _ = _one_step("ghost", 0.0, 0.05, real)
     loose, _ = _one_step("ghost", 0.0, 5.0, real)
     assert any(not torch.allclose(a, b, atol=1e-4) for a, b in zip(tight, loose))
+
+
+def test_a_threshold_that_changes_every_step_clips_alike():
+    """DP-GAN-HD sets the clipping threshold per step; fast gradient clipping reads it from the module, per-sample
+    hooks from the optimizer: both must clip at the step's threshold."""
+    real = torch.rand(640, 20)
+    schedule = lambda step: [0.02, 3.0, 0.05][step]  # noqa: E731
+    ghost, _ = _one_step("ghost", 0.0, 1.0, real, clip_threshold=schedule)
+    hooks, _ = _one_step("hooks", 0.0, 1.0, real, clip_threshold=schedule)
+    fixed, _ = _one_step("ghost", 0.0, 1.0, real)
+    for a, b in zip(ghost, hooks):
+        assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
+    assert any(not torch.allclose(a, b, atol=1e-4) for a, b in zip(ghost, fixed))

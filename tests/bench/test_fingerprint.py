@@ -63,3 +63,25 @@ def test_a_change_to_the_report_leaves_every_record_valid(copy_of_the_project):
     with open(root / "bench" / "membership.py", "a") as scoring:
         scoring.write("\n# a change to how attacks are scored\n")
     assert all(_fingerprint(root, *modules) != after[name] for name, modules in cells.items())
+
+
+
+def test_the_cohort_code_and_split_plan_are_part_of_a_cells_identity():
+    """The oracle draws from the simulation model and a split plan decides the parts: both are in a cell's key."""
+    import dataclasses
+
+    from bench.config import RunConfig
+    from bench.fingerprint import code_fingerprint
+    from bench.runner import load_suite, modules_of, plan_cells
+
+    config = RunConfig(cohorts=("mimic3-sim",), synthesizers=("oracle",), attacks=("dcr",), metrics=("jsd_mean",),
+                       seeds=(0,), n_patients=300)
+    suite = load_suite(config, warn=lambda message: None)
+    cohort = suite.cohorts["mimic3-sim"]
+    cell = plan_cells(config, suite)[0]
+    evaluated = (*modules_of(suite.attacks), *modules_of(suite.metrics), "bench.cell")
+    assert cohort.loader == "bench.simulate"
+    assert cell.spec["code"] == code_fingerprint("baselines.oracle", *evaluated, "bench.simulate", "bench.simulate")
+    assert cell.spec["code"] != code_fingerprint("baselines.oracle", *evaluated)
+    cohort.split_plan = dataclasses.replace(cohort.split_plan, test=0.2)
+    assert plan_cells(config, suite)[0].key != cell.key
