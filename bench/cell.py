@@ -64,6 +64,10 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
                               "reference": bool(cls.reference), "display_name": cls.display_name or cls.name}
     timings: dict[str, float] = {}
     try:
+        here = records.package_versions()
+        if here != spec["versions"]:  # a cluster worker set up differently would compute other numbers
+            differ = sorted(name for name in set(here) | set(spec["versions"]) if here.get(name) != spec["versions"].get(name))
+            raise BenchInputError(f"this worker's packages differ from the run's: {', '.join(differ)}")
         split = cohort.split(cell.seed)
         record["split_sizes"] = split.sizes()
         record["most_rows_of_one_patient"] = split.most_rows_of_one_patient()

@@ -40,3 +40,15 @@ def test_a_two_worker_local_ray_cluster_writes_the_same_records(serial, tmp_path
     on_ray = _run(tmp_path, "ray", "--executor", "ray", "--jobs", "2")
     assert _records(on_ray) == _records(serial)
     assert all("ray (local cluster)" in p.read_text() for p in (on_ray / "records").glob("*.run.json"))
+
+
+def test_a_worker_with_other_package_versions_records_a_failure_not_a_number(mimic_small):
+    from bench.cell import Cell, Suite, run_cell
+    from bench.records import package_versions
+    from bench.registry import registry
+
+    spec = {"cohort": "m", "synthesizer": "raw", "budget": None, "delta": 1e-5, "profile": "quick", "seed": 0,
+            "versions": package_versions() | {"numpy": "0.0.1"}}
+    suite = Suite({"m": mimic_small}, {"raw": registry("synthesizers").load("raw")}, {}, {}, [])
+    record = run_cell(Cell("m", "raw", 0, spec), suite)
+    assert record["status"] == "error" and "packages differ from the run's: numpy" in record["error"]
