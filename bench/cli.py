@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     perf.add_argument("--extraction", action="store_true",
                       help="time the mimic3 extraction on a fabricated CHARTEVENTS (--rows rows)")
     perf.add_argument("--rows", type=int, default=20_000_000, help="CHARTEVENTS rows for --extraction")
+    perf.add_argument("--frontier", action="store_true", help="also time the frontier run (six budgets)")
     perf.add_argument("--scaling", action="store_true",
                       help="time the raw cell's attacks and metrics on 10k, 50k and 200k-row cohorts")
     perf.set_defaults(handler=_perf)
@@ -223,7 +224,7 @@ def _perf(args: argparse.Namespace) -> int:
         run_dp_perf(args.results_dir)
         run_cluster_perf(args.results_dir)
     else:
-        run_perf(args.results_dir, keep_records=args.keep_records)
+        run_perf(args.results_dir, keep_records=args.keep_records, frontier=args.frontier)
     return 0
 
 
