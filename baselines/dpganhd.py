@@ -147,10 +147,7 @@ class DPGANHD(DPGANSynthesizer):
             raw, c = raw[members], c[members]
         records = self.heads_(raw.reshape(-1, raw.shape[-1]), tau=tau, hard=hard)
         c = c.reshape(-1, c.shape[-1])
-        if c.shape[1]:
-            records = records.clone()
-            records[:, torch.as_tensor(self.condition_index_, device=device)] = c  # the record carries its condition
-        return records, c
+        return self._with_conditions(records, c), c
 
     def _sample(self, n: int) -> pd.DataFrame:
         import torch

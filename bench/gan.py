@@ -238,8 +238,15 @@ class DPGANSynthesizer(Synthesizer):
             c = torch.from_numpy(self.conditions_.sample(n, self.rng_)).to(device)
         else:
             c = torch.zeros((n, 0), device=device)
-        records = self.heads_(self.generator_(z, c), tau=tau, hard=hard)
-        if c.shape[1]:
-            records = records.clone()
-            records[:, torch.as_tensor(self.condition_index_, device=device)] = c  # the record carries its condition
-        return records, c
+        return self._with_conditions(self.heads_(self.generator_(z, c), tau=tau, hard=hard), c), c
+
+    def _with_conditions(self, records, conditions):
+        """The records with their condition vector written into the condition columns: a record
+        carries the condition it was generated for."""
+        import torch
+
+        if not conditions.shape[1]:
+            return records
+        records = records.clone()
+        records[:, torch.as_tensor(self.condition_index_, device=records.device)] = conditions
+        return records
