@@ -404,6 +404,9 @@ def _metric_cell(recs: list[dict], key: str, digits: int) -> str:
         return "not run"
     values = [r["metrics"].get(key) for r in ok]
     if all(v is None for v in values):
+        errors = [(r.get("metric_errors") or {}).get(key, "") for r in ok]
+        if all(error.startswith("SingleClassError") for error in errors):
+            return "no model: one outcome class in the release"  # the release's fault, not the harness's
         return "failed"
     low, high = _metric_range(ok, key)
     return _values_cell(values, digits, low, high) + _partial_mark([v for v in values if v is not None], recs)

@@ -144,3 +144,18 @@ def test_records_scored_with_different_attacks_carry_a_note(raw_records):
     full = render_full([first, second], "test")
     assert "not all scored with the same attacks and metrics" in full
     assert "not all scored with the same" not in render_full([first], "test")
+
+
+def test_a_release_with_one_outcome_class_is_named_not_failed(raw_records):
+    import copy
+
+    record = copy.deepcopy(load_records(raw_records)[0])
+    record["metrics"]["mortality_auc"] = None
+    record["metric_errors"] = {"mortality_auc": "SingleClassError: mortality: training rows hold a single class"}
+    from bench.report import render_downstream
+
+    row = next(line for line in render_downstream([record], "test").splitlines() if line.startswith("| Raw Data"))
+    assert "no model: one outcome class in the release" in row
+    record["metric_errors"] = {"mortality_auc": "KeyError: 'x'"}
+    assert "failed" in next(line for line in render_downstream([record], "test").splitlines()
+                            if line.startswith("| Raw Data"))
