@@ -405,7 +405,13 @@ def _overspend_mark(ok: list[dict]) -> str:
 
 def _spent(record: dict) -> float:
     """The epsilon a record's fit spent (inf for a fit without privacy)."""
-    return parse_epsilon(record["privacy"]["epsilon"])
+    return _spent_epsilon(record["privacy"]["epsilon"])
+
+
+def _spent_epsilon(value: float | str) -> float:
+    """A spent epsilon: unlike a target, 0 is valid (a PATE-GAN fit whose budget allowed no
+    vote released a generator that never saw an answer derived from private rows)."""
+    return 0.0 if value in (0, "0") else parse_epsilon(value)
 
 
 def _strongest(record: dict) -> tuple[str, dict]:
@@ -490,7 +496,7 @@ def _epsilon_spent(ok: list[dict]) -> str:
     if all(p["accountant"] == NO_DP for p in spent):
         return "∞ (no DP)"
     accountants = ", ".join(sorted({p["accountant"] for p in spent}))
-    values = [parse_epsilon(p["epsilon"]) for p in spent]
+    values = [_spent_epsilon(p["epsilon"]) for p in spent]
     return f"{_values_cell(values, 2, 0.0)} ({accountants})" + _overspend_mark(ok)
 
 
@@ -505,7 +511,7 @@ def _dp_fits(group: list[dict]):
 
 def _spent_total(spent: list[dict]) -> str:
     over = any(p["details"].get("overspent") for p in spent)
-    return f"{np.mean([parse_epsilon(p['epsilon']) for p in spent]):.3f}" + (" (over budget)" if over else "")
+    return f"{np.mean([_spent_epsilon(p['epsilon']) for p in spent]):.3f}" + (" (over budget)" if over else "")
 
 
 def _ledger_rows(group: list[dict]) -> list[list[str]]:

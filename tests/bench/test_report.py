@@ -77,3 +77,19 @@ def test_pate_accounting_has_its_own_table(raw_records):
     pate = full[full.index("### PATE accounting"):]
     assert "| 50 " in pate and "2482" in pate and "99.96" in pate and "9936" in pate and "8 / 300" in pate
     assert "### DP-SGD" not in full  # no DP-SGD row to show
+
+
+def test_a_fit_that_spent_nothing_renders(raw_records, tmp_path):
+    # A PATE-GAN whose budget allowed no vote spends epsilon 0: a valid spend, not a bad target.
+    record = load_records(raw_records)[0]
+    record["spec"]["budget"] = {"epsilon": 0.1, "delta": 1e-5, "mode": "calibrated", "allow_overspend": False}
+    details = {"mode": "calibrated", "teachers": 50, "lambda": 1.0, "queries": 0, "unanimous_queries": 0,
+               "answers_real_share": 0.0, "iterations": 0, "max_iterations": 300, "stopped_at_budget": True,
+               "epsilon_data_independent": 0.0, "overspent": False}
+    record |= {"is_dp": True, "privacy": {"epsilon": 0.0, "delta": 1e-5, "accountant": "pate-moments",
+                                          "details": details}}
+    write_record(tmp_path, record)
+    render_all(tmp_path)
+    full = next(tmp_path.glob("quick/*/full.md")).read_text()
+    assert "| 0.000" in full[full.index("### PATE accounting"):]
+    assert "over budget" not in render_table1([record], "test")
