@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -17,7 +18,10 @@ class PATEGANConfig:
 
     Attributes:
         teachers: Number k of teacher discriminators (disjoint partitions).
-        lam: lambda; each vote count gets Laplace noise of scale 1 / lambda.
+        lam: lambda of the ``paper`` budget mode; each vote count gets Laplace
+            noise of scale 1 / lambda. In the ``calibrated`` mode lambda is
+            instead the largest whose guarantee for the whole schedule's queries
+            stays within the target (``bench.pate.calibrate_lambda``).
         batch_size: Generated records per student step (= teacher queries).
         teacher_batch_size: Private rows per teacher step (each from its own
             partition), matched by as many generated records.
@@ -26,8 +30,10 @@ class PATEGANConfig:
             first votes come from trained teachers (untrained ones split their
             votes, and split votes are the expensive ones).
         student_steps: n_S, student updates per iteration.
-        max_iterations: Cap on iterations; training ends earlier when the
-            next queries would spend more than the target epsilon.
+        max_iterations: Iterations of the schedule; ``max_iterations x
+            student_steps x batch_size`` queries. In the ``paper`` budget mode
+            training ends earlier when the guarantee of the next query would
+            pass the target (a data-independent count, fixed before training).
         latent_dim, generator_hidden, student_hidden, teacher_hidden: Widths
             (``teacher_hidden=0``: logistic-regression teachers, as in the authors' 2020 code).
         learning_rate: Adam learning rate of the generator and the student.
@@ -66,19 +72,24 @@ class PATEGAN(Synthesizer):
 
     * The training rows are split ONCE into ``teachers`` disjoint partitions:
       each row is assigned to a teacher independently and uniformly at random
-      (seeded), so adding or removing a patient changes one partition only.
+      (seeded), so adding or removing a row (a stay) changes one partition only.
       Each teacher is an MLP trained, every iteration, on rows of its own
       partition against generated records; it never sees another partition.
     * The student discriminator never sees a private row: it is trained on
       generated records, labelled by PATE_lambda (noisy plurality of the
       teachers' real/generated votes, ``bench.pate.noisy_votes``).
     * The generator is trained against the student only (post-processing).
-    * Every answered vote is charged to the PATE moments accountant
-      (``bench.pate.PATEAccountant``); a query whose answer would take the
-      spent epsilon past the target is never answered, and training ends
-      there. The reported epsilon is the accountant's, with the same caveat
-      as the paper's (data-dependent; see ``bench.pate``); the ledger also
-      gives the data-independent epsilon of the same queries.
+    * The reported epsilon is a guarantee: the Renyi-DP of the answered
+      noisy votes (two Laplace counts each), composed and converted by
+      dp-accounting (``bench.pate.guaranteed_epsilon``). It depends on lambda
+      and the number of queries only, and so does every training decision:
+      the ``calibrated`` mode answers the whole schedule with the largest
+      lambda whose guarantee meets the target; the ``paper`` mode keeps the
+      paper's lambda and stops after the number of queries that guarantee
+      affords. The paper's data-dependent moments bound (Algorithm 1) stays
+      in the ledger as ``epsilon_data_dependent``, labelled "not a DP
+      guarantee": it reads the private vote margins and is released without
+      protection.
     * Encoding and output heads are DP-GAN's (schema bounds and categories
       only; nothing is derived from the data).
 
@@ -88,7 +99,10 @@ class PATEGAN(Synthesizer):
     columns, ``bench.binned_encoding``) and is released as an exponential
     moving average of its weights (``bench.adversarial.GeneratorAverage``,
     post-processing); the partition assignment is random per row rather than
-    a split into equal blocks.
+    a split into equal blocks; the privacy accounting and the stopping rule
+    are data-independent (the paper stops on its data-dependent bound, which
+    is not a DP guarantee: Ganev, Annamalai & De Cristofaro 2024 found the
+    same); in the ``calibrated`` mode lambda is set by the budget.
 
     At ``epsilon = inf`` the votes are the exact plurality and nothing is
     accounted (the calibration point). Profiles: ``quick`` at most 300
@@ -130,7 +144,7 @@ class PATEGAN(Synthesizer):
         from bench.adversarial import GeneratorAverage
         from bench.gan import make_encoder
         from bench.nn import MixedOutputHeads
-        from bench.pate import ACCOUNTANT, PATEAccountant, noisy_votes
+        from bench.pate import ACCOUNTANT, PATEAccountant, guaranteed_epsilon, noisy_votes
 
         config = self.config
         k = config.teachers
@@ -153,14 +167,12 @@ class PATEGAN(Synthesizer):
         student_optimizer = optimizer(student.parameters(), config.learning_rate)
         teacher_optimizer = optimizer(teachers.parameters(), config.teacher_learning_rate)
         average = GeneratorAverage(self.generator_, config.generator_ema)
-        accountant = PATEAccountant(config.lam, budget.delta, orders=tuple(range(1, config.orders + 1)))
+        planned_queries = config.max_iterations * config.student_steps * config.batch_size
+        lam, query_cap = self._vote_schedule(budget, planned_queries)
+        margins_accountant = PATEAccountant(lam, budget.delta, orders=tuple(range(1, config.orders + 1)))
         start = time.perf_counter()
-        # The papers' budget mode with allow_overspend answers every query of the schedule
-        # (max_iterations) and the ledger shows how far past the target that went.
-        # At epsilon = inf the votes are exact and nothing is accounted (the calibration point).
-        overspend = (budget.mode == "paper" and budget.allow_overspend) or not budget.private
-        iterations, exhausted, answered_real = 0, False, 0.0
-        while iterations < config.max_iterations and not exhausted:
+        iterations, queries, answered_real = 0, 0, 0.0
+        while iterations < config.max_iterations and queries < query_cap:
             iterations += 1
             # 1. Teachers: each on a batch of its own partition against generated records.
             for _ in range(config.teacher_steps + (config.teacher_warmup_steps if iterations == 1 else 0)):
@@ -176,30 +188,25 @@ class PATEGAN(Synthesizer):
                 teacher_optimizer.step()
             # 2. Student: generated records labelled by the noisy teacher vote.
             for _ in range(config.student_steps):
-                with torch.no_grad():
-                    fake = self._generate(config.batch_size, hard=False)
-                    real_votes = (teachers(fake.unsqueeze(0).expand(k, -1, -1)) > 0).sum(dim=0).cpu().numpy()
-                margins = np.abs(2 * real_votes - k)
-                answered = len(margins) if overspend else accountant.admissible(margins, budget.epsilon)
-                if answered < len(margins):
-                    exhausted = True
-                if answered == 0:
+                answered = min(config.batch_size, query_cap - queries)
+                if answered <= 0:
                     break
+                with torch.no_grad():
+                    fake = self._generate(config.batch_size, hard=False)[:answered]
+                    real_votes = (teachers(fake.unsqueeze(0).expand(k, -1, -1)) > 0).sum(dim=0).cpu().numpy()
                 if budget.private:
-                    accountant.record(margins[:answered], k)
-                    votes = noisy_votes(real_votes[:answered], k, config.lam, self.rng_)
+                    margins_accountant.record(np.abs(2 * real_votes - k))
+                    votes = noisy_votes(real_votes, k, lam, self.rng_)
                 else:
-                    accountant.queries += answered
-                    votes = (2 * real_votes[:answered] > k).astype(np.float32)  # the exact plurality
+                    votes = (2 * real_votes > k).astype(np.float32)  # the exact plurality
+                queries += answered
                 labels = torch.from_numpy(votes).to(device)
                 answered_real += float(labels.sum())
-                logits = student(fake[:answered]).squeeze(1)
+                logits = student(fake).squeeze(1)
                 loss = F.binary_cross_entropy_with_logits(logits, labels)
                 student_optimizer.zero_grad()
                 loss.backward()
                 student_optimizer.step()
-                if exhausted:
-                    break
             # 3. Generator: against the student only.
             logits = student(self._generate(config.batch_size, hard=False)).squeeze(1)
             loss = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
@@ -210,15 +217,14 @@ class PATEGAN(Synthesizer):
         average.copy_into(self.generator_)
         seconds = time.perf_counter() - start
         del real
-        partition_sizes = [len(m) for m in members]
-        self.fit_info_ = {"train_seconds": seconds, "iterations": iterations, "queries": accountant.queries}
+        self.fit_info_ = {"train_seconds": seconds, "iterations": iterations, "queries": queries}
         if not budget.private:
             return PrivacySpent.no_dp(
-                budget, switched_off="Laplace noise on the votes and the moments accountant (exact plurality)",
-                teachers=k, queries=accountant.queries, answers_real_share=answered_real / max(accountant.queries, 1),
+                budget, switched_off="Laplace noise on the votes and the privacy accounting (exact plurality)",
+                teachers=k, queries=queries, answers_real_share=answered_real / max(queries, 1),
                 iterations=iterations, max_iterations=config.max_iterations, device=str(device),
             )
-        epsilon = accountant.epsilon()
+        epsilon = guaranteed_epsilon(lam, queries, budget.delta)
         return PrivacySpent(
             epsilon=epsilon,
             delta=budget.delta,
@@ -228,23 +234,34 @@ class PATEGAN(Synthesizer):
                 "target_epsilon": budget.epsilon,
                 "target_delta": budget.delta,
                 "teachers": k,
-                "lambda": config.lam,
-                "laplace_scale": 1.0 / config.lam,
-                "queries": accountant.queries,
-                "unanimous_queries": accountant.unanimous_queries,
-                "answers_real_share": answered_real / max(accountant.queries, 1),
+                "lambda": lam,
+                "lambda_calibrated": budget.mode == "calibrated",
+                "laplace_scale": 1.0 / lam,
+                "queries": queries,
+                "queries_planned": planned_queries,
+                "answers_real_share": answered_real / max(queries, 1),
                 "iterations": iterations,
                 "max_iterations": config.max_iterations,
-                "stopped_at_budget": exhausted,
+                "stopped_at_budget": queries < planned_queries,
+                "epsilon_data_dependent": margins_accountant.epsilon(),
+                "epsilon_data_dependent_note": "not a DP guarantee: PATE-GAN's moments bound of the private vote margins",
                 "moments": config.orders,
-                "partition_rows_min": int(min(partition_sizes)),
-                "partition_rows_max": int(max(partition_sizes)),
-                "epsilon_data_independent": accountant.data_independent_epsilon(),
-                "data_dependent": True,
                 "overspent": epsilon > budget.epsilon * (1 + 1e-9),
                 "device": str(device),
             },
         )
+
+    def _vote_schedule(self, budget: Budget, planned_queries: int) -> tuple[float, int]:
+        """(lambda, how many queries to answer), from the budget and the schedule alone."""
+        from bench.pate import affordable_queries, calibrate_lambda
+
+        if not budget.private:
+            return math.inf, planned_queries
+        if budget.mode == "calibrated":
+            return calibrate_lambda(budget.epsilon, budget.delta, planned_queries), planned_queries
+        if budget.allow_overspend:
+            return self.config.lam, planned_queries
+        return self.config.lam, affordable_queries(self.config.lam, budget.epsilon, budget.delta, planned_queries)
 
     def _teacher_batch(self, members: list[np.ndarray], size: int) -> np.ndarray:
         """Row indices (teachers x size): teacher t's row drawn from its own partition only."""

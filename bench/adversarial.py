@@ -132,15 +132,14 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
             with torch.no_grad():
                 fake_x, fake_c = fake_records(expected, tau)
             with hooks.off():
-                fake_loss = F.binary_cross_entropy_with_logits(
-                    discriminator(fake_x, fake_c).squeeze(1), torch.zeros(len(fake_x))
-                )
+                fake_logits = discriminator(fake_x, fake_c).squeeze(1)
+                # targets on the logits' device: a CPU target beside CUDA logits fails every GAN cell
+                fake_loss = F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
                 fake_grads = torch.autograd.grad(fake_loss, d_params)
             # ... real part through DP-SGD
             if len(real_x):
-                real_loss = F.binary_cross_entropy_with_logits(
-                    discriminator(real_x, real_c).squeeze(1), torch.ones(len(real_x))
-                )
+                real_logits = discriminator(real_x, real_c).squeeze(1)
+                real_loss = F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits))
                 real_loss.backward()
             if not private:
                 for p, g in zip(d_params, fake_grads):
@@ -154,9 +153,8 @@ def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, se
             # 2. generator, through the (frozen) discriminator
             with hooks.off():
                 fake_x, fake_c = fake_records(expected, tau)
-                g_loss = F.binary_cross_entropy_with_logits(
-                    discriminator(fake_x, fake_c).squeeze(1), torch.ones(len(fake_x))
-                )
+                fake_logits = discriminator(fake_x, fake_c).squeeze(1)
+                g_loss = F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
                 opt_g.zero_grad(set_to_none=True)
                 g_loss.backward()
                 opt_g.step()

@@ -101,7 +101,8 @@ class BinnedEncoder:
                 if self.offsets == "learned":
                     out[:, block.start + block.width] = np.where(missing, 0.5, position - index)
             elif col.kind == "categorical":
-                codes = pd.Categorical(values.astype(str), categories=list(col.categories)).codes
+                # int8 codes overflow past encoded column 127: widen before adding the offset
+                codes = pd.Categorical(values.astype(str), categories=list(col.categories)).codes.astype(np.int64)
                 present = np.flatnonzero(codes >= 0)
                 out[present, block.start + codes[present]] = 1.0
             else:

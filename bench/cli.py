@@ -117,16 +117,31 @@ def _run(args: argparse.Namespace) -> int:
     if args.all and "synthesizers" in file_values:
         overrides["synthesizers"] = ()
     config = build_config(file_values, overrides)
+    _check_writable(config.results_dir)
     suite = load_suite(config)
     grid = run_grid(config, suite, progress=not args.no_progress)
     written = render_all(config.results_dir)
     failed = sum(r["status"] != "ok" for r in grid)
-    print(f"{len(grid)} cells ({failed} failed); records in {config.results_dir / 'records'}")
+    metric_errors = sum(len(r.get("metric_errors") or {}) for r in grid)
+    attack_errors = sum(len(r.get("attack_errors") or {}) for r in grid)
+    print(f"records in {config.results_dir / 'records'}")
     print(f"tables: {config.results_dir / 'index.md'}")
     for path in written:
         if path.name == "table1_mia.md":
             print(f"  {path.parent}")
+    print(f"{len(grid)} cells, {failed} failed, {metric_errors} metric errors, {attack_errors} attack errors")
     return 0
+
+
+def _check_writable(results_dir: Path) -> None:
+    """Fail before any training when the results cannot be written."""
+    import os
+
+    if results_dir.exists() and not results_dir.is_dir():
+        raise BenchInputError(f"--results-dir {results_dir} is a file, not a folder")
+    existing = next(p for p in (results_dir, *results_dir.absolute().parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise BenchInputError(f"--results-dir {results_dir}: {existing} is not writable")
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -66,18 +66,38 @@ class SplitPlan:
     public_sites: tuple[str, ...] = ()
 
 
+# The least rows per part at which every figure is defined, not at which it is precise (the tables
+# print the split sizes). Membership scores are cut in two halves (threshold, bound), each with at
+# least 3 members and 3 non-members. The open demos pass: eICU's 37 adult stays give 12, 6, 4, 4;
+# MIMIC-III's 50 stays, split by patient, as little as 15, 9, 6, 3.
+MIN_PART_ROWS = {"train": 10, "holdout": 6, "reference": 4, "test": 3}
+
+
 @dataclass(frozen=True)
 class Split:
-    """The five disjoint parts of one cohort for one seed."""
+    """The five disjoint parts of one cohort for one seed.
+
+    ``patients``: each part's patient identifiers, row for row, when the schema names
+    one (None otherwise: every row is its own patient). They stay with the harness
+    (membership candidates, group privacy); no synthesizer or attack sees them.
+    """
 
     train: pd.DataFrame
     holdout: pd.DataFrame
     reference: pd.DataFrame
     test: pd.DataFrame
     public: pd.DataFrame
+    patients: dict[str, np.ndarray] | None = None
 
     def sizes(self) -> dict[str, int]:
         return {name: len(getattr(self, name)) for name in SPLIT_NAMES}
+
+    def most_rows_of_one_patient(self) -> int:
+        """The largest number of training rows (stays) that belong to one patient: a patient is
+        protected as a group of that many rows (``bench.synthesizer.group_privacy``)."""
+        if self.patients is None or not len(self.patients["train"]):
+            return 1
+        return int(pd.Series(self.patients["train"]).value_counts().max())
 
 
 @dataclass
@@ -86,7 +106,8 @@ class Cohort:
 
     Attributes:
         name: Registry name (``mimic3-sim``, ``eicu-sim``, ...).
-        table: One row per patient (ICU stay), columns as in ``schema``.
+        table: One row per ICU stay, columns as in ``schema`` (plus the patient
+            identifier the schema may name, which is taken out into ``patients``).
         schema: Public description of the columns.
         split_plan: How ``split`` divides the rows.
         population: For simulated cohorts, the model that can draw fresh
@@ -100,44 +121,90 @@ class Cohort:
     split_plan: SplitPlan = field(default_factory=SplitPlan)
     population: Any = None
     description: str = ""
+    patients: np.ndarray | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.schema.patient is not None:
+            self.patients = _patient_ids(self.table, self.schema.patient, self.name)
+            self.table = self.table.drop(columns=[self.schema.patient])
         self.schema.validate(self.table, what=f"cohort {self.name!r}")
-        self.schema.validate_outcomes(self.table, what=f"cohort {self.name!r}")
         self.table = self.table.reset_index(drop=True)
+        self.split_rows(0)  # a cohort too small for its split fails here, before anything is trained
+        self.schema.validate_outcomes(self.table, what=f"cohort {self.name!r}")
 
     def fingerprint(self) -> str:
         """Hash of the table's content and the schema; part of every run record's key."""
         digest = hashlib.sha256()
         digest.update(pd.util.hash_pandas_object(self.table, index=False).to_numpy().tobytes())
         digest.update(json.dumps(self.schema.to_dict(), sort_keys=True).encode())
+        if self.patients is not None:  # the grouping decides the split
+            digest.update(pd.util.hash_array(pd.factorize(self.patients)[0]).tobytes())
         return digest.hexdigest()[:16]
 
     def split(self, seed: int) -> Split:
+        """The five parts for this seed (see ``split_rows``)."""
+        rows = self.split_rows(seed)
+        patients = None if self.patients is None else {name: self.patients[rows[name]] for name in SPLIT_NAMES}
+        return Split(**{name: self.table.iloc[rows[name]].reset_index(drop=True) for name in SPLIT_NAMES},
+                     patients=patients)
+
+    def split_rows(self, seed: int) -> dict[str, np.ndarray]:
+        """Sorted row positions of each part for this seed; with a patient identifier, all of a
+        patient's rows are in one part."""
         plan = self.split_plan
         rng = np.random.default_rng([seed, 0x5EED])
         n = len(self.table)
+        # Without an identifier every row is its own patient (and the split is the row-wise one).
+        patient = pd.factorize(self.patients)[0] if self.patients is not None else np.arange(n)
         if plan.public_sites:
             if self.schema.site is None:
                 raise BenchInputError(f"cohort {self.name!r}: public sites given but the schema names no site column")
             is_public = self.table[self.schema.site].isin(plan.public_sites).to_numpy()
             public_idx = np.flatnonzero(is_public)
-            pool = rng.permutation(np.flatnonzero(~is_public))
+            # A patient with a stay in a public hospital is public: their stays elsewhere are left out.
+            private = ~is_public & ~np.isin(patient, patient[is_public])
+            pool = rng.permutation(pd.unique(patient[private]))
         else:
-            order = rng.permutation(n)
-            n_public = int(round(plan.public * n))
-            public_idx, pool = order[:n_public], order[n_public:]
-        m = len(pool)
+            order = rng.permutation(pd.unique(patient))
+            public_patients, pool = _take_rows(order, patient, int(round(plan.public * n)))
+            public_idx = _rows_of(public_patients, patient)
+        m = int(np.isin(patient, pool).sum())
         n_holdout = min(max(plan.min_holdout, int(round(plan.holdout * m))), m // 4)
         n_reference = int(round(plan.reference * m))
         n_test = int(round(plan.test * m))
-        cuts = np.cumsum([n_holdout, n_reference, n_test])
-        holdout_idx, reference_idx, test_idx, train_idx = np.split(pool, cuts)
-        take = lambda idx: self.table.iloc[np.sort(idx)].reset_index(drop=True)  # noqa: E731
-        return Split(
-            train=take(train_idx),
-            holdout=take(holdout_idx),
-            reference=take(reference_idx),
-            test=take(test_idx),
-            public=take(public_idx),
-        )
+        rows = {"public": public_idx}
+        for name, size in (("holdout", n_holdout), ("reference", n_reference), ("test", n_test)):
+            taken, pool = _take_rows(pool, patient, size)
+            rows[name] = _rows_of(taken, patient)
+        rows["train"] = _rows_of(pool, patient)
+        sizes = {name: len(rows[name]) for name in MIN_PART_ROWS}
+        if any(sizes[name] < least for name, least in MIN_PART_ROWS.items()):
+            have = ", ".join(f"{name} {size}" for name, size in sizes.items())
+            need = ", ".join(f"{name} {least}" for name, least in MIN_PART_ROWS.items())
+            raise BenchInputError(f"cohort {self.name!r} ({n} rows) is too small for its split: it gives {have}; "
+                                  f"the least is {need}")
+        return rows
+
+
+def _take_rows(order: np.ndarray, patient: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """(the first patients of ``order`` that hold at least ``rows`` rows, the rest)."""
+    if rows <= 0:
+        return order[:0], order
+    counts = np.bincount(patient, minlength=int(patient.max()) + 1)[order]
+    cut = int(np.searchsorted(np.cumsum(counts), rows, side="left")) + 1
+    return order[:cut], order[cut:]
+
+
+def _rows_of(patients: np.ndarray, patient: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(np.isin(patient, patients))  # sorted
+
+
+def _patient_ids(table: pd.DataFrame, column: str, cohort: str) -> np.ndarray:
+    if column not in table.columns:
+        raise BenchInputError(f"cohort {cohort!r}: the schema names patient identifier {column!r}, "
+                              "which is not a column of the table")
+    ids = table[column]
+    if ids.isna().any():
+        raise BenchInputError(f"cohort {cohort!r}: patient identifier {column!r} is missing in "
+                              f"{int(ids.isna().sum())} row(s)")
+    return ids.astype(str).to_numpy()

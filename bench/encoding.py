@@ -74,7 +74,9 @@ class TableEncoder:
                 if col.nullable:
                     out[:, block.start + 1] = missing
             elif block.kind == "categorical":
-                codes = pd.Categorical(values.astype(str), categories=list(col.categories)).codes
+                # pandas stores the codes as int8 for up to 127 categories: widen before adding the
+                # offset, or it overflows past encoded column 127 (or wraps into the wrong column)
+                codes = pd.Categorical(values.astype(str), categories=list(col.categories)).codes.astype(np.int64)
                 rows = np.flatnonzero(codes >= 0)
                 out[rows, block.start + codes[rows]] = 1.0
             else:

@@ -9,7 +9,9 @@ For each attack on a cell:
 * ROC-AUC and TPR at 0.1%, 1% and 10% FPR over all candidates;
 * a 95% bootstrap interval for each (members and non-members resampled
   separately; the success threshold stays fixed);
-* an empirical epsilon lower bound (``bench.audit``).
+* an empirical epsilon lower bound (``bench.audit``): its test is fixed on the
+  same calibration half and measured on the other, whose counts are kept so
+  the report can correct for the number of bounds it compares.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from bench.audit import epsilon_lower_bound
+from bench.audit import audit
 
 FPR_LEVELS = {"tpr_at_0.1pct_fpr": 0.001, "tpr_at_1pct_fpr": 0.01, "tpr_at_10pct_fpr": 0.10}
 BOOTSTRAP_RESAMPLES = 200
@@ -34,13 +36,29 @@ class Candidates:
     is_member: np.ndarray
 
 
-def draw_candidates(train: pd.DataFrame, holdout: pd.DataFrame, rng: np.random.Generator) -> Candidates:
-    """Equal numbers of members (from ``train``) and non-members (from ``holdout``)."""
+def draw_candidates(train: pd.DataFrame, holdout: pd.DataFrame, rng: np.random.Generator,
+                    patients: dict[str, np.ndarray] | None = None) -> Candidates:
+    """Equal numbers of members (from ``train``) and non-members (from ``holdout``).
+
+    With patient identifiers (``Split.patients``) each candidate is a different patient,
+    represented by one of their stays drawn at random, so the candidates are independent
+    trials of the per-patient membership question.
+    """
+    if patients is not None:
+        train = train.iloc[_one_row_per_patient(patients["train"], rng)]
+        holdout = holdout.iloc[_one_row_per_patient(patients["holdout"], rng)]
     n = min(len(train), len(holdout))
     members = train.iloc[rng.choice(len(train), n, replace=False)]
     non_members = holdout.iloc[rng.choice(len(holdout), n, replace=False)]
     table = pd.concat([members, non_members], ignore_index=True)
     return Candidates(table, np.r_[np.ones(n, dtype=bool), np.zeros(n, dtype=bool)])
+
+
+def _one_row_per_patient(patients: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Sorted positions of one randomly chosen row of each patient."""
+    order = rng.permutation(len(patients))
+    _, first = np.unique(patients[order], return_index=True)
+    return np.sort(order[first])
 
 
 @dataclass(frozen=True)
@@ -55,6 +73,7 @@ class MembershipScore:
     n_members: int
     n_non_members: int
     intervals: dict[str, list[float]] = field(default_factory=dict)
+    audit: dict | None = None  # ``bench.audit.AuditCounts`` of the epsilon bound's test
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -68,6 +87,7 @@ def evaluate_membership(
     calibration = _stratified_half(is_member, rng)
     threshold = _best_threshold(scores[calibration], is_member[calibration])
     evaluation = ~calibration
+    counts = audit(scores, is_member, calibration, delta=delta)
     point = _figures(scores, is_member, evaluation, threshold)
     draws = [
         _figures(scores[idx], is_member[idx], evaluation[idx], threshold)
@@ -84,10 +104,11 @@ def evaluate_membership(
         tpr_at_0_1pct_fpr=point["tpr_at_0.1pct_fpr"],
         tpr_at_1pct_fpr=point["tpr_at_1pct_fpr"],
         tpr_at_10pct_fpr=point["tpr_at_10pct_fpr"],
-        epsilon_lower_bound=epsilon_lower_bound(scores, is_member, delta=delta),
+        epsilon_lower_bound=counts.bound() if counts else 0.0,
         n_members=int(is_member.sum()),
         n_non_members=int((~is_member).sum()),
         intervals={key.replace("0.1pct", "0_1pct"): value for key, value in intervals.items()},
+        audit=counts.as_dict() if counts else None,
     )
 
 

@@ -3,7 +3,9 @@
 A metric declares, as class attributes, its ``goal`` (``maximize`` or
 ``minimize``), its range and which real split it is compared against
 (``real_split``: ``train`` for fidelity, ``test`` for downstream utility),
-so the runner and the report never branch on metric names.
+so the runner and the report never branch on metric names. A metric that
+needs an outcome declares its role (``outcomes``); on a cohort whose schema
+does not declare it, the metric is not applicable and the tables say so.
 """
 
 from __future__ import annotations
@@ -23,6 +25,13 @@ class Metric:
     min_value: ClassVar[float] = 0.0
     max_value: ClassVar[float] = float("inf")
     real_split: ClassVar[Literal["train", "test"]] = "train"
+    outcomes: ClassVar[tuple[str, ...]] = ()  # outcome roles (``bench.schema.OUTCOME_ROLES``) it needs
+
+    @classmethod
+    def not_applicable(cls, schema: Schema) -> str | None:
+        """Why this metric cannot be computed on a cohort with this schema, or None."""
+        missing = [role for role in cls.outcomes if role not in schema.outcomes]
+        return f"the schema declares no {' or '.join(missing)} outcome" if missing else None
 
     def compute(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, seed: int) -> float:
         value = float(self._compute(real, synthetic, schema, np.random.default_rng([seed, 0x3E7])))

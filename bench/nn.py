@@ -141,7 +141,7 @@ class DPConditionSampler:
     def _codes(self, train, name: str) -> np.ndarray:
         col = self.schema.column(name)
         if col.kind == "categorical":
-            return np.asarray(pd.Categorical(train[name].astype(str), categories=list(col.categories)).codes)
+            return pd.Categorical(train[name].astype(str), categories=list(col.categories)).codes.astype(np.int64)
         return train[name].to_numpy(dtype=np.int64)
 
     def fit(self, train, rng: np.random.Generator) -> "DPConditionSampler":

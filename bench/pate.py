@@ -1,4 +1,4 @@
-"""PATE: the noisy teacher vote and its moments accountant (Jordon, Yoon & van der Schaar 2019).
+"""PATE: the noisy teacher vote, its privacy guarantee, and PATE-GAN's data-dependent figure.
 
 A query asks the k teachers to classify one generated record as real (1) or
 generated (0). With vote counts n0 and n1, the answer is
@@ -6,28 +6,36 @@ generated (0). With vote counts n0 and n1, the answer is
     PATE_lambda(x) = argmax_j (n_j + Y_j),   Y_0, Y_1 i.i.d. Laplace(scale 1 / lambda),
 
 drawn through diffprivlib's Laplace mechanism (epsilon = lambda, sensitivity 1).
-One private row sits in one teacher's partition, so it moves one vote: n0 and
-n1 each change by at most 1, and the answer is (2 lambda, 0)-DP.
+One private row sits in one teacher's partition, so adding or removing it
+changes that teacher's vote only: n0 and n1 each move by at most 1.
 
-Accounting (PATE-GAN's Algorithm 1, from Papernot et al. 2017, Theorems 2-3).
-For every order l = 1..L the log moment alpha(l) gains, per query,
+The guarantee (``guaranteed_epsilon``). Each answer is post-processing of two
+Laplace mechanisms of sensitivity 1 and scale 1 / lambda (noise multiplier
+1 / lambda). The Renyi-DP of T such answers is computed by dp-accounting's RDP
+accountant (Google's ``dp_accounting``: ``LaplaceDpEvent``, composed twice
+per query and T times) and converted to (epsilon, delta) by the same library (or, where smaller, basic
+composition of the (2 lambda, 0)-DP answers: 2 lambda T).
+The per-order Laplace RDP it uses (Mironov 2017) is tighter at every order
+than both textbook bounds for a (2 lambda)-DP answer, 2 lambda^2 l (l + 1) and
+2 lambda l. Nothing in it reads the data: the number of queries and lambda
+fix it. So the stopping rule and lambda are chosen from it alone
+(``affordable_queries``, ``calibrate_lambda``).
+
+The data-dependent figure (``PATEAccountant``, NOT a DP guarantee).
+PATE-GAN's Algorithm 1 (Papernot et al. 2017, Theorems 2-3) adds per query,
+for every order l = 1..L,
 
     min( 2 lambda^2 l (l + 1),
          log( (1 - q) ((1 - q) / (1 - e^{2 lambda} q))^l + q e^{2 lambda l} ) )
 
 with q = (2 + lambda |n0 - n1|) / (4 exp(lambda |n0 - n1|)), a bound on the
-probability that the noisy answer differs from the plurality. The first term
-is the data-independent bound of any (2 lambda)-DP mechanism; the second,
-data-dependent one holds only while q < (e^{2 lambda} - 1) / (e^{4 lambda} - 1),
-so outside that range only the first term is used. After the queries,
-
-    epsilon = min_l (alpha(l) + log(1 / delta)) / l.
-
-Caveat the ledger repeats: the second term depends on the vote margins,
-which depend on the private data, so the reported epsilon is itself a
-function of private data (Papernot et al. 2018 release it with smooth
-sensitivity; PATE-GAN does not). The ledger therefore also reports the
-data-independent epsilon of the same number of queries.
+probability that the noisy answer differs from the plurality (the second term
+holds only while q < (e^{2 lambda} - 1) / (e^{4 lambda} - 1)); after the
+queries, epsilon = min_l (alpha(l) + log(1 / delta)) / l. It depends on the
+vote margins, which depend on the private rows, and releasing it unprotected
+(Papernot et al. 2018 release it through smooth sensitivity; PATE-GAN does
+not) leaks them. The ledger keeps it, labelled as not a guarantee, for
+comparison with the paper's reported figures; nothing in training reads it.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-ACCOUNTANT = "pate-moments"  # the accountant name in a PATE ledger
+ACCOUNTANT = "pate-laplace-rdp"  # the accountant name in a PATE ledger: the guarantee
 
 # Integer moments, as in the paper (its released code stops at 20; more orders only tighten the minimum).
 DEFAULT_ORDERS = tuple(range(1, 129))
@@ -79,10 +87,9 @@ def epsilon_from_log_moments(log_moments: np.ndarray, delta: float, orders=DEFAU
 
 @dataclass
 class PATEAccountant:
-    """Accumulates the log moments of every answered query.
+    """PATE-GAN's data-dependent moments of every answered query: NOT a DP guarantee.
 
-    ``admissible(margins, target)`` says how many of the next queries can be
-    answered with the spent epsilon staying within ``target``.
+    Kept for the ledger only (see the module's docstring); training never reads it.
     """
 
     lam: float
@@ -90,7 +97,6 @@ class PATEAccountant:
     orders: tuple[int, ...] = DEFAULT_ORDERS
     log_moments: np.ndarray = field(init=False)
     queries: int = 0
-    unanimous_queries: int = 0
 
     def __post_init__(self) -> None:
         if not self.lam > 0:
@@ -98,30 +104,18 @@ class PATEAccountant:
         self.log_moments = np.zeros(len(self.orders))
 
     def epsilon(self) -> float:
-        return epsilon_from_log_moments(self.log_moments, self.delta, self.orders) if self.queries else 0.0
-
-    def data_independent_epsilon(self) -> float:
-        """What the same queries cost without the data-dependent bound."""
+        """The data-dependent figure (a function of the private vote margins); infinite at delta = 0,
+        where the moments bound gives no finite epsilon."""
         if not self.queries:
             return 0.0
-        return epsilon_from_log_moments(self.queries * data_independent_bound(self.lam, self.orders), self.delta,
-                                        self.orders)
+        if self.delta <= 0:
+            return math.inf
+        return epsilon_from_log_moments(self.log_moments, self.delta, self.orders)
 
-    def admissible(self, margins: np.ndarray, target: float) -> int:
-        """How many of these queries (in order) can be answered with the spent epsilon
-        staying within ``target``; the rest are never answered (their noisy vote is
-        never drawn). The gate reads the margins, as PATE-GAN's stopping rule reads
-        the accountant: see the module's caveat."""
-        costs = log_moment_bound(self.lam, margins, self.orders)
-        epsilon_after = epsilon_from_log_moments(self.log_moments + np.cumsum(costs, axis=0), self.delta, self.orders)
-        over = np.nonzero(epsilon_after > target)[0]
-        return int(over[0]) if len(over) else len(margins)
-
-    def record(self, margins: np.ndarray, teachers: int) -> None:
+    def record(self, margins: np.ndarray) -> None:
         margins = np.abs(np.asarray(margins, dtype=float))
         self.log_moments = self.log_moments + log_moment_bound(self.lam, margins, self.orders).sum(axis=0)
         self.queries += len(margins)
-        self.unanimous_queries += int(np.sum(margins == teachers))
 
 
 def noisy_votes(real_votes: np.ndarray, teachers: int, lam: float, rng: np.random.Generator) -> np.ndarray:
@@ -139,3 +133,59 @@ def noisy_votes(real_votes: np.ndarray, teachers: int, lam: float, rng: np.rando
         noisy_generated = mechanism.randomise(teachers - n1)
         answers[i] = 1.0 if noisy_real > noisy_generated else 0.0
     return answers
+
+
+def vote_event(lam: float, queries: int):
+    """dp-accounting's event for ``queries`` answers: each two Laplace counts of noise multiplier 1 / lambda."""
+    import dp_accounting
+
+    one_answer = dp_accounting.ComposedDpEvent([dp_accounting.LaplaceDpEvent(1.0 / lam)] * 2)
+    return dp_accounting.SelfComposedDpEvent(one_answer, int(queries))
+
+
+def guaranteed_epsilon(lam: float, queries: int, delta: float) -> float:
+    """The (epsilon, delta)-DP guarantee of ``queries`` noisy votes at this lambda (data-independent)."""
+    from dp_accounting import rdp
+
+    if queries <= 0:
+        return 0.0
+    accountant = rdp.RdpAccountant()
+    accountant.compose(vote_event(lam, queries))
+    # A few answers at a large lambda are cheaper as pure DP: basic composition of (2 lambda, 0)-DP answers.
+    return float(min(accountant.get_epsilon(delta), 2.0 * lam * queries))
+
+
+def affordable_queries(lam: float, target_epsilon: float, delta: float, cap: int) -> int:
+    """The most queries (at most ``cap``) whose guaranteed epsilon stays within the target."""
+    if guaranteed_epsilon(lam, cap, delta) <= target_epsilon:
+        return cap
+    low, high = 0, cap  # guaranteed_epsilon(low) <= target < guaranteed_epsilon(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if guaranteed_epsilon(lam, middle, delta) <= target_epsilon:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def calibrate_lambda(target_epsilon: float, delta: float, queries: int) -> float:
+    """The largest lambda (least noise) for which ``queries`` votes stay within the target.
+
+    Bisection on log lambda over the guarantee alone, as the DP-SGD methods
+    calibrate their noise multiplier; the result is rounded down, never up.
+    """
+    if not (math.isfinite(target_epsilon) and target_epsilon > 0 and queries > 0):
+        raise ValueError(f"cannot calibrate lambda for epsilon {target_epsilon} over {queries} queries")
+    low, high = 1e-9, 1e3
+    if guaranteed_epsilon(low, queries, delta) > target_epsilon:
+        raise ValueError(f"epsilon {target_epsilon} is out of reach for {queries} queries at any lambda")
+    for _ in range(100):
+        middle = math.sqrt(low * high)
+        if guaranteed_epsilon(middle, queries, delta) <= target_epsilon:
+            low = middle
+        else:
+            high = middle
+        if high / low < 1 + 1e-9:
+            break
+    return low

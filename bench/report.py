@@ -23,7 +23,9 @@ the committed tables byte for byte.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -31,10 +33,11 @@ import numpy as np
 from scipy import stats
 from tabulate import tabulate
 
+from bench.audit import AuditCounts, flagging_confidence
 from bench.pate import ACCOUNTANT as PATE_ACCOUNTANT
 from bench.privacy import ACCOUNTANTS as SGD_ACCOUNTANTS
 from bench.records import atomic_write_text, load_records
-from bench.synthesizer import NO_DP, parse_epsilon
+from bench.synthesizer import NO_DP, group_privacy, parse_epsilon
 
 PAPER_ROWS = (
     ("Raw Data", "raw"),
@@ -79,9 +82,9 @@ def render_all(results_dir: Path) -> list[Path]:
     latest = _latest_per_cell(load_records(results_dir))
     written = []
     index_lines = ["# Results", "", "Rendered by `python -m bench report` from the run records in `records/`.", ""]
-    for (profile, epsilon, mode), group in table_sets(latest):
-        folder = results_dir / profile / _set_folder(epsilon, mode)
-        title = _set_title(profile, epsilon, mode)
+    for key, group in table_sets(latest):
+        folder = results_dir / key.profile / key.folder()
+        title = key.title()
         files = {
             "table1_mia.md": render_table1(group, title),
             "table2_downstream.md": render_downstream(group, title),
@@ -109,44 +112,67 @@ def render_all(results_dir: Path) -> list[Path]:
     return written
 
 
-def table_sets(recs: list[dict]) -> list[tuple[tuple[str, float | None, str | None], list[dict]]]:
-    """((profile, epsilon, budget mode), records) per table set, in order (epsilon ascending, inf last).
+DEFAULT_DELTA = 1e-5  # table sets at another delta get a folder of their own
 
-    A record without a budget (a method that makes no DP claim) joins every set of its
-    profile; a profile with no DP record gets one set of its own (epsilon None)."""
-    dp: dict[tuple, list[dict]] = defaultdict(list)
-    shared: dict[str, list[dict]] = defaultdict(list)
+
+@dataclass(frozen=True)
+class TableSet:
+    """What the records of one set of tables share: never pooled across any of these.
+
+    ``epsilon`` and ``mode`` are None for a set of methods without a DP claim only.
+    """
+
+    profile: str
+    epsilon: float | None
+    mode: str | None
+    delta: float
+    overspend: bool = False
+
+    def order(self) -> tuple:
+        return (self.profile, -1.0 if self.epsilon is None else self.epsilon, self.mode or "", self.overspend,
+                -self.delta)
+
+    def folder(self) -> str:
+        if self.epsilon is None:
+            name = "no-dp-methods"
+        else:
+            name = f"epsilon-{'inf' if np.isinf(self.epsilon) else f'{self.epsilon:g}'}"
+            name += ("-paper-budget" if self.mode == "paper" else "") + ("-overspend" if self.overspend else "")
+        return name + ("" if self.delta == DEFAULT_DELTA else f"-delta-{self.delta:g}")
+
+    def title(self) -> str:
+        at_delta = "" if self.delta == DEFAULT_DELTA else f", δ {self.delta:g}"
+        if self.epsilon is None:
+            return f"profile `{self.profile}`, methods without a DP claim{at_delta}"
+        if np.isinf(self.epsilon):
+            return (f"profile `{self.profile}`, epsilon ∞ (DP methods trained without privacy: the calibration "
+                    f"point){at_delta}")
+        overspend = " with overspending allowed" if self.overspend else ""
+        return f"profile `{self.profile}`, epsilon {self.epsilon:g}, budget mode `{self.mode}`{overspend}{at_delta}"
+
+
+def table_sets(recs: list[dict]) -> list[tuple[TableSet, list[dict]]]:
+    """(what the set shares, its records) per table set, in order (epsilon ascending, inf last).
+
+    Records that differ in profile, epsilon, budget mode, overspending or delta are never
+    pooled. A record without a budget (a method that makes no DP claim) joins every set of
+    its profile and delta; a profile with no DP record gets one set of its own."""
+    dp: dict[TableSet, list[dict]] = defaultdict(list)
+    shared: dict[tuple[str, float], list[dict]] = defaultdict(list)
     for record in recs:
         spec = record["spec"]
         budget = spec.get("budget")
         if budget:
-            dp[(spec["profile"], parse_epsilon(budget["epsilon"]), budget["mode"])].append(record)
+            key = TableSet(spec["profile"], parse_epsilon(budget["epsilon"]), budget["mode"], spec["delta"],
+                           bool(budget.get("allow_overspend")))
+            dp[key].append(record)
         else:
-            shared[spec["profile"]].append(record)
-    sets = {key: group + shared.get(key[0], []) for key, group in dp.items()}
-    for profile, group in shared.items():
-        if not any(key[0] == profile for key in dp):
-            sets[(profile, None, None)] = group
-    order = lambda key: (key[0], -1.0 if key[1] is None else key[1], key[2] or "")  # noqa: E731
-    return [(key, sets[key]) for key in sorted(sets, key=order)]
-
-
-def epsilon_label(epsilon: float) -> str:
-    return "∞" if np.isinf(epsilon) else f"{epsilon:g}"
-
-
-def _set_folder(epsilon: float | None, mode: str | None) -> str:
-    if epsilon is None:
-        return "no-dp-methods"
-    return f"epsilon-{'inf' if np.isinf(epsilon) else f'{epsilon:g}'}" + ("-paper-budget" if mode == "paper" else "")
-
-
-def _set_title(profile: str, epsilon: float | None, mode: str | None) -> str:
-    if epsilon is None:
-        return f"profile `{profile}`, methods without a DP claim"
-    if np.isinf(epsilon):
-        return f"profile `{profile}`, epsilon ∞ (DP methods trained without privacy: the calibration point)"
-    return f"profile `{profile}`, epsilon {epsilon:g}, budget mode `{mode}`"
+            shared[(spec["profile"], spec["delta"])].append(record)
+    sets = {key: group + shared.get((key.profile, key.delta), []) for key, group in dp.items()}
+    for (profile, delta), group in shared.items():
+        if not any((key.profile, key.delta) == (profile, delta) for key in dp):
+            sets[TableSet(profile, None, None, delta)] = group
+    return [(key, sets[key]) for key in sorted(sets, key=TableSet.order)]
 
 
 # -- the three tables ------------------------------------------------------------
@@ -200,6 +226,7 @@ def render_downstream(group: list[dict], title: str) -> str:
             "",
             tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True),
             "",
+            *_evaluation_note(group) + ([""] if _evaluation_note(group) else []),
             "## Reported by the DP-MedGAN paper (not measured here)",
             "",
             "Section 3 of `shared/papers/dp-medgan.txt` (the paper does not say which cohort these are from).",
@@ -213,6 +240,9 @@ def render_downstream(group: list[dict], title: str) -> str:
 def render_full(group: list[dict], title: str) -> str:
     by_cell = _by_cohort_synth(group)
     out = [f"# Full results, {title}", ""]
+    note = _evaluation_note(group)
+    if note:
+        out += note + [""]
     known = {key for key, _, _ in FIDELITY_UTILITY}
     extra = sorted({k for r in group for k in (r.get("metrics") or {})} - known)
     columns = list(FIDELITY_UTILITY) + [(k, k, 4) for k in extra]  # metrics added by plugins
@@ -292,13 +322,15 @@ def render_full(group: list[dict], title: str) -> str:
         out += [
             "### PATE accounting",
             "",
-            "Teacher-ensemble methods, PATE moments accountant (`bench/pate.py`). The accountant's ε uses the",
-            "data-dependent bound of the vote margins, so it is itself a function of the private data; the",
-            "data-independent column is what the same answered queries cost without that bound.",
+            "Teacher-ensemble methods (`bench/pate.py`). ε is the guarantee of the answered votes: Rényi DP of two",
+            "Laplace counts per vote, composed and converted by dp-accounting; it depends on λ and the number of",
+            "votes only, and so do λ (calibrated mode) and where training stops (paper mode). The paper's",
+            "moments bound of the vote margins is shown beside it for comparison: it reads the private data and",
+            "was released unprotected, so it is **not a DP guarantee**.",
             "",
-            tabulate(pate, headers=["cohort", "synthesizer", "teachers", "λ (Laplace scale 1/λ)", "queries answered",
-                                    "unanimous %", "answered 'real' %", "iterations run / cap", "stopped at budget",
-                                    "ε (accountant)", "ε data-independent", "δ"],
+            tabulate(pate, headers=["cohort", "synthesizer", "teachers", "λ (Laplace scale 1/λ)", "votes answered / planned",
+                                    "answered 'real' %", "iterations run / cap", "stopped at budget",
+                                    "ε (guarantee)", "ε data-dependent (not a DP guarantee)", "δ"],
                      tablefmt="github", disable_numparse=True),
             "",
         ]
@@ -361,6 +393,11 @@ def _metric_cell(recs: list[dict], key: str, digits: int) -> str:
     ok = [r for r in recs if r["status"] == "ok"]
     if not ok:
         return "failed"
+    reasons = {r.get("metrics_not_applicable", {}).get(key) for r in ok} - {None}
+    if reasons:
+        return f"n/a ({'; '.join(sorted(reasons))})"
+    if not any(key in r["metrics"] for r in ok):
+        return "not run"
     values = [r["metrics"].get(key) for r in ok]
     if all(v is None for v in values):
         return "failed"
@@ -445,13 +482,13 @@ def _attack_rows(synth: str, recs: list[dict]) -> list[list[str]]:
         cells = [_envelope(results, "success", 100.0, 1), _envelope(results, "advantage", 1.0, 3),
                  _envelope(results, "auc", 1.0, 3)]
         cells += [_envelope(results, key, 1.0, 3) for key in ("tpr_at_0_1pct_fpr", "tpr_at_1pct_fpr", "tpr_at_10pct_fpr")]
-        eps = max(res["epsilon_lower_bound"] for res in results)
+        eps = _audit_bound(results)
         times = [r["timings"].get(f"attack_{attack}_s") for r in ok]
         summary = results[0].get("summary") or {}
         notes = ", ".join(
             f"{key} {np.mean([res['summary'][key] for res in results]):.3f}" for key in sorted(summary)
         )
-        rows.append([synth, attack, scored_on, *cells, f"{eps:.2f}", _values_cell(times, 1, 0.0), notes])
+        rows.append([synth, attack, scored_on, *cells, "—" if eps is None else f"{eps:.2f}", _values_cell(times, 1, 0.0), notes])
     return rows
 
 
@@ -466,15 +503,41 @@ def _envelope(results: list[dict], key: str, scale: float, digits: int) -> str:
 
 
 def _empirical_epsilon(ok: list[dict]) -> str:
-    """Largest lower bound over seeds from each seed's strongest attack; flags a DP claim it refutes."""
-    bounds = [_strongest(r)[1]["epsilon_lower_bound"] for r in ok if r.get("attacks")]
-    if not bounds:
+    """The largest lower bound over seeds and attacks, each at the Bonferroni level for their number
+    (``bench.audit``); flags a DP claim it refutes. The claim is per row (stay); where a patient has
+    k rows in training, membership of the patient is compared with the group guarantee
+    (k epsilon, k e^{(k-1) epsilon} delta)."""
+    results = [(r, res) for r in ok for res in (r.get("attacks") or {}).values()]
+    bound = _audit_bound([res for _, res in results])
+    if bound is None:
         return "—"
-    text = f"{max(bounds):.2f}"
-    spent = [_spent(r) for r in ok if r.get("privacy")]
-    if spent and max(bounds) > min(spent):
+    text = f"{bound:.2f}"
+    level = flagging_confidence(len(results))
+    violated, groups = False, set()
+    for r, res in results:
+        if not r.get("privacy") or not res.get("audit"):
+            continue
+        rows = int(r.get("most_rows_of_one_patient", 1))
+        epsilon, delta = group_privacy(_spent(r), r["privacy"]["delta"], rows)
+        if rows > 1:
+            groups.add(rows)
+        counts = dataclasses.replace(AuditCounts(**res["audit"]), delta=delta)
+        violated |= counts.bound(level) > epsilon
+    if groups:
+        text += f" (vs the group guarantee of up to {max(groups)} stays per patient)"
+    if violated:
         text += " **PRIVACY VIOLATION**"
     return text
+
+
+def _audit_bound(results: list[dict]) -> float | None:
+    """Max over these attack results of the bound their fixed test proves, each at level 1 - 0.05 / m, so all m
+    hold together with probability 95%. None without audit counts (records from before the counts were kept)."""
+    counts = [AuditCounts(**res["audit"]) for res in results if res.get("audit")]
+    if not counts:
+        return None
+    level = flagging_confidence(len(results))
+    return max(c.bound(level) for c in counts)
 
 
 def _epsilon_target(recs: list[dict]) -> str:
@@ -497,7 +560,13 @@ def _epsilon_spent(ok: list[dict]) -> str:
         return "∞ (no DP)"
     accountants = ", ".join(sorted({p["accountant"] for p in spent}))
     values = [_spent_epsilon(p["epsilon"]) for p in spent]
-    return f"{_values_cell(values, 2, 0.0)} ({accountants})" + _overspend_mark(ok)
+    caveat = " **not a DP guarantee**" if any(p["accountant"] in NOT_GUARANTEES for p in spent) else ""
+    return f"{_values_cell(values, 2, 0.0)} ({accountants}){caveat}" + _overspend_mark(ok)
+
+
+# Accountants of records made before their figure was replaced by a guarantee: PATE-GAN's
+# data-dependent moments bound of the private vote margins.
+NOT_GUARANTEES = {"pate-moments"}
 
 
 def _dp_fits(group: list[dict]):
@@ -542,12 +611,12 @@ def _pate_ledger_rows(group: list[dict]) -> list[list[str]]:
         d = [p["details"] for p in spent]
         mean = lambda key: float(np.mean([x[key] for x in d]))  # noqa: E731
         rows.append([
-            cohort, name, f"{d[0]['teachers']}", f"{d[0]['lambda']:g}", f"{mean('queries'):.0f}",
-            f"{100 * mean('unanimous_queries') / max(mean('queries'), 1):.2f}",
+            cohort, name, f"{d[0]['teachers']}", f"{mean('lambda'):.4g}",
+            f"{mean('queries'):.0f} / {d[0]['queries_planned']}",
             f"{100 * mean('answers_real_share'):.1f}",
             f"{mean('iterations'):.0f} / {d[0]['max_iterations']}",
             f"{sum(bool(x['stopped_at_budget']) for x in d)} of {len(d)} seeds",
-            _spent_total(spent), f"{mean('epsilon_data_independent'):.4g}", f"{spent[0]['delta']:g}",
+            _spent_total(spent), f"{mean('epsilon_data_dependent'):.4g}", f"{spent[0]['delta']:g}",
         ])
     return rows
 
@@ -628,9 +697,27 @@ def _synth_order(names: set[str]) -> list[str]:
 
 
 def _footnotes(group: list[dict]) -> str:
+    notes = []
     missing = [label for label, name in PAPER_ROWS if not any(r["spec"]["synthesizer"] == name for r in group)]
-    if not missing:
-        return ""
-    return f"\"not run\": no record for {', '.join(missing)} (not implemented yet or not selected).\n"
+    if missing:
+        notes.append(f"\"not run\": no record for {', '.join(missing)} (not implemented yet or not selected).")
+    notes += _evaluation_note(group)
+    return "\n".join(notes) + "\n" if notes else ""
+
+
+def _evaluation_note(group: list[dict]) -> list[str]:
+    """Lines saying which records were scored with which attacks and metrics, when they differ."""
+    suites, notes = defaultdict(list), []
+    for r in group:
+        evaluation = r["spec"].get("evaluation") or {}
+        suite = (tuple(sorted(evaluation.get("attacks") or {})), tuple(evaluation.get("metrics") or ()))
+        suites[suite].append(f"{r['spec']['cohort']} / {r['spec']['synthesizer']} / seed {r['spec']['seed']}")
+    if len(suites) > 1:
+        notes.append("**Note: these records were not all scored with the same attacks and metrics**, so a row's "
+                     "strongest attack or a metric column may come from a different suite than its neighbour's:")
+        for (attacks, metrics), cells in sorted(suites.items()):
+            notes.append(f"- attacks {', '.join(attacks) or 'none'}; metrics {', '.join(metrics) or 'none'}: "
+                         f"{len(cells)} record(s), e.g. {cells[0]}")
+    return notes
 
 

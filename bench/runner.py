@@ -56,7 +56,14 @@ def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: pri
     options = CohortOptions(n_patients=config.n_patients, data_dir=config.data_dir, csv=config.csv, schema=config.schema)
     cohort_registry = registry("cohorts")
     factories = {name: cohort_registry.load(name) for name in config.cohorts}
-    cohorts = {name: factory(options) for name, factory in factories.items()}
+    cohorts: dict[str, Cohort] = {}
+    for factory in factories.values():
+        cohort = factory(options)  # labelled by its own name: a CSV cohort by its file, never by "csv"
+        if cohort.name in cohorts:
+            raise BenchInputError(f"two cohorts are named {cohort.name!r}; rename the CSV file")
+        cohorts[cohort.name] = cohort
+        for seed in config.seeds:  # parts of a split by patient vary by seed: every seed must fit, before any cell runs
+            cohort.split_rows(seed)
     return Suite(cohorts, synthesizers, metrics, attacks, skipped)
 
 
@@ -140,6 +147,7 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     try:
         split = cohort.split(cell.seed)
         record["split_sizes"] = split.sizes()
+        record["most_rows_of_one_patient"] = split.most_rows_of_one_patient()
         budget = cell_budget(spec)
         synth = cls.from_cohort(cohort, cls.config_for(spec["profile"]), device=spec.get("device", "cpu"))
         synth.fit(split.train, budget=budget, public=split.public, seed=cell.seed)
@@ -155,7 +163,8 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
                    "real_split": cls.real_split}
             for name, cls in suite.metrics.items()
         }
-        record["metrics"], record["metric_errors"] = _score_metrics(suite, cohort, split, release, cell.seed, timings)
+        record["metrics"], record["metric_errors"], record["metrics_not_applicable"] = _score_metrics(
+            suite, cohort, split, release, cell.seed, timings)
         record["attacks"], record["attack_errors"], record["attacks_skipped"] = _run_attacks(
             suite, cohort, split, release, cell, timings
         )
@@ -170,9 +179,13 @@ def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
 
 
 def _score_metrics(suite, cohort, split, release, seed, timings):
-    values, errors = {}, {}
+    values, errors, not_applicable = {}, {}, {}
     start = time.perf_counter()
     for name, cls in suite.metrics.items():
+        reason = cls.not_applicable(cohort.schema)
+        if reason:
+            not_applicable[name] = reason
+            continue
         real = getattr(split, cls.real_split)
         try:
             value = cls().compute(real, release, cohort.schema, seed=seed)
@@ -181,7 +194,7 @@ def _score_metrics(suite, cohort, split, release, seed, timings):
             values[name] = None
             errors[name] = f"{type(exc).__name__}: {exc}"
     timings["metrics_s"] = time.perf_counter() - start
-    return values, errors
+    return values, errors, not_applicable
 
 
 def _run_attacks(suite, cohort, split, release, cell, timings):
@@ -194,7 +207,7 @@ def _run_attacks(suite, cohort, split, release, cell, timings):
     budget = cell_budget(spec)
     synth_cls = suite.synthesizers[cell.synthesizer]
     results, errors, skipped = {}, {}, {}
-    candidates = draw_candidates(split.train, split.holdout, np.random.default_rng([seed, 0xCA4D]))
+    candidates = draw_candidates(split.train, split.holdout, np.random.default_rng([seed, 0xCA4D]), split.patients)
     for name, cls in suite.attacks.items():
         if cls.expensive and not (getattr(synth_cls, "cheap_to_fit", False) or spec["profile"] == "paper"):
             skipped[name] = "expensive attack: runs on cheap synthesizers, or on all in the paper profile"

@@ -83,6 +83,14 @@ class Schema:
             generalises these).
         site: Column naming the hospital, when the cohort has several; the
             ``public`` split is then drawn from hospitals disjoint from the rest.
+        na_values: Strings that mean "missing" in a CSV file besides an empty
+            cell (none by default: a category named "NA" or "None" stays a
+            category).
+        patient: Name of an identifier in the input that says which rows
+            belong to one patient (several stays or encounters). It is not a
+            data column: the cohort takes it out of the table before anything
+            sees the rows, and the split keeps all of a patient's rows in one
+            part, so membership is decided per patient (``bench.cohort``).
     """
 
     columns: tuple[Column, ...]
@@ -90,6 +98,8 @@ class Schema:
     outcomes: Mapping[str, str] = field(default_factory=dict)
     quasi_identifiers: tuple[str, ...] = ()
     site: str | None = None
+    patient: str | None = None
+    na_values: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
@@ -110,6 +120,8 @@ class Schema:
                 raise BenchInputError(f"schema: unknown outcome role {role!r}; expected one of {OUTCOME_ROLES}")
             if self.column(col).kind != "binary":
                 raise BenchInputError(f"schema: outcome {role!r} column {col!r} must be binary")
+        if self.patient is not None and self.patient in known:
+            raise BenchInputError(f"schema: the patient identifier {self.patient!r} must not also be a data column")
 
     # -- lookup -------------------------------------------------------------
     @property
@@ -135,24 +147,32 @@ class Schema:
 
     # -- checking data against the schema ----------------------------------
     def validate(self, table: pd.DataFrame, *, what: str = "table") -> None:
-        """Raise ``BenchInputError`` naming the first way ``table`` disagrees with the schema."""
+        """Raise one ``BenchInputError`` naming every way ``table`` disagrees with the schema."""
         if len(table) == 0:
             raise BenchInputError(f"{what}: has no rows")
+        problems = []
+        duplicated = sorted({str(n) for n in table.columns[table.columns.duplicated()]})
+        if duplicated:
+            problems.append(f"duplicated column name(s) {', '.join(duplicated)}")
         missing = [n for n in self.names if n not in table.columns]
         if missing:
-            raise BenchInputError(f"{what}: missing column(s) {', '.join(missing)}")
-        extra = [n for n in table.columns if n not in set(self.names)]
+            problems.append(f"missing column(s) {', '.join(missing)}")
+        extra = [str(n) for n in dict.fromkeys(table.columns) if n not in set(self.names)]
         if extra:
-            raise BenchInputError(f"{what}: column(s) not in the schema: {', '.join(map(str, extra))}")
+            problems.append(f"column(s) not in the schema: {', '.join(extra)}")
         for col in self.columns:
-            _validate_column(col, table[col.name], what)
+            if col.name in table.columns and col.name not in duplicated:
+                problems += _column_problems(col, table[col.name])
+        if problems:
+            count = f"{len(problems)} problems: " if len(problems) > 1 else ""
+            raise BenchInputError(f"{what}: {count}{'; '.join(problems)}")
 
     def validate_outcomes(self, table: pd.DataFrame, *, what: str = "table") -> None:
         """Each outcome must take both values, or no model can be trained or scored on it."""
         for role, name in self.outcomes.items():
             values = set(pd.unique(table[name]))
             if len(values) < 2:
-                raise BenchInputError(f"{what}: outcome {role!r} (column {name!r}) has only one class {sorted(values)}")
+                raise BenchInputError(f"{what}: outcome {role!r} (column {name!r}) has only one class ({', '.join(str(v) for v in sorted(values))})")
 
     # -- serialisation ------------------------------------------------------
     def to_dict(self) -> dict:
@@ -177,7 +197,8 @@ class Schema:
                 "outcomes": dict(self.outcomes),
                 "quasi_identifiers": list(self.quasi_identifiers),
                 "site": self.site,
-            },
+            } | ({"patient": self.patient} if self.patient else {})
+              | ({"na_values": list(self.na_values)} if self.na_values else {}),
         }
 
     @classmethod
@@ -207,6 +228,8 @@ class Schema:
             outcomes=dict(extra.get("outcomes", {})),
             quasi_identifiers=tuple(extra.get("quasi_identifiers", ())),
             site=extra.get("site"),
+            patient=extra.get("patient"),
+            na_values=tuple(str(v) for v in extra.get("na_values", ())),
         )
 
     @classmethod
@@ -232,34 +255,51 @@ def _sdv_column(col: Column) -> dict:
     return {"sdtype": _SDV_SDTYPE[col.kind]}
 
 
-def _validate_column(col: Column, values: pd.Series, what: str) -> None:
-    where = f"{what}: column {col.name!r}"
+def _column_problems(col: Column, values: pd.Series) -> list[str]:
+    """Every way one column breaks its schema entry, each with the offending values and their count."""
+    where = f"column {col.name!r}"
     if col.kind == "categorical":
         missing = values.isna().to_numpy()
         codes = pd.Categorical(values.astype(str), categories=list(col.categories)).codes
-        unknown = (codes < 0) & ~missing
+        out_of_range = (codes < 0) & ~missing
+        numeric = None
     else:
-        numeric = values.to_numpy(dtype=np.float64) if values.dtype.kind in "fiub" else _as_numbers(values, where)
+        numeric = values.to_numpy(dtype=np.float64) if values.dtype.kind in "fiub" else _as_numbers(values)
+        if isinstance(numeric, str):
+            return [f"{where} should be numeric but holds {numeric}"]
         missing = np.isnan(numeric)
+    problems = []
     if missing.any() and not col.nullable:
-        raise BenchInputError(f"{where} has {int(missing.sum())} missing value(s) but the schema does not allow them")
+        problems.append(f"{where} has {int(missing.sum())} missing value(s) but the schema does not allow them")
     if col.kind == "categorical":
-        if unknown.any():
-            found = sorted(set(values[unknown].astype(str)))
-            raise BenchInputError(f"{where} has values outside its category list: {', '.join(found[:5])}")
-        return
-    present = numeric[~missing]
+        if out_of_range.any():
+            problems.append(f"{where} has {int(out_of_range.sum())} value(s) outside its category list: "
+                            f"{_examples(values[out_of_range].astype(str))}")
+        return problems
+    present = ~missing
     if col.kind == "binary":
-        if not np.isin(present, (0, 1)).all():
-            raise BenchInputError(f"{where} is binary but holds values other than 0 and 1")
-    elif len(present) and (present.min() < col.low or present.max() > col.high):
-        raise BenchInputError(f"{where} holds values outside its public bounds [{col.low}, {col.high}]")
+        bad = present & ~np.isin(numeric, (0, 1))
+        if bad.any():
+            problems.append(f"{where} is binary but {int(bad.sum())} value(s) are not 0 or 1: {_examples(numeric[bad])}")
+    else:
+        bad = present & ((numeric < col.low) | (numeric > col.high))
+        if bad.any():
+            problems.append(f"{where} has {int(bad.sum())} value(s) outside its public bounds [{col.low}, {col.high}]: "
+                            f"{_examples(numeric[bad])}")
+    return problems
 
 
-def _as_numbers(values: pd.Series, where: str) -> np.ndarray:
-    """Numbers of a column that is not stored as numbers (e.g. read from a CSV with text in it)."""
+def _examples(values, limit: int = 5) -> str:
+    unique = list(dict.fromkeys(pd.Series(values).tolist()))
+    shown = ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in unique[:limit])
+    return shown + (f" and {len(unique) - limit} more" if len(unique) > limit else "")
+
+
+def _as_numbers(values: pd.Series) -> np.ndarray | str:
+    """Numbers of a column that is not stored as numbers (e.g. read from a CSV with text in it), or a
+    description of the text it holds."""
     numeric = pd.to_numeric(values, errors="coerce")
     bad = numeric.isna() & values.notna()
     if bad.any():
-        raise BenchInputError(f"{where} should be numeric but holds {values[bad].iloc[0]!r}")
+        return f"{int(bad.sum())} text value(s): {_examples(values[bad].map(repr))}"
     return numeric.to_numpy(dtype=np.float64)

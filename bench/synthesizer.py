@@ -90,6 +90,15 @@ def format_epsilon(epsilon: float) -> float | str:
     return "inf" if math.isinf(epsilon) else float(epsilon)
 
 
+def group_privacy(epsilon: float, delta: float, rows: int) -> tuple[float, float]:
+    """What an (epsilon, delta)-DP guarantee per row gives a group of ``rows`` rows (one patient's
+    stays): (k epsilon, k e^{(k-1) epsilon} delta) (Dwork & Roth 2014, Theorem 2.2 and its
+    approximate-DP form)."""
+    if rows <= 1:
+        return epsilon, delta
+    return rows * epsilon, min(1.0, rows * math.exp((rows - 1) * epsilon) * delta)
+
+
 @dataclass(frozen=True)
 class PrivacySpent:
     """What a DP fit really spent, as its accountant computed it.

@@ -5,7 +5,7 @@ mechanisms, each an OpenDP measurement whose privacy map gives its cost:
 
 * a noisy marginal: Gaussian noise of standard deviation ``sigma`` on a
   count vector (``opendp.measurements.make_gaussian``, zCDP output). Adding
-  or removing one patient changes one cell by 1, so the L2 sensitivity is 1
+  or removing one row (a stay) changes one cell by 1, so the L2 sensitivity is 1
   and the map gives rho = 1 / (2 sigma^2);
 * a selection: the exponential mechanism with parameter ``epsilon`` over
   scores of sensitivity ``s``, run as report-noisy-max with Gumbel noise of
@@ -13,7 +13,7 @@ mechanisms, each an OpenDP measurement whose privacy map gives its cost:
   epsilon-DP and, having bounded range, epsilon^2 / 8-zCDP (Cesar & Rogers
   2021); the map gives that figure.
 
-Neighbouring datasets differ by one added or removed patient (unbounded DP,
+Neighbouring datasets differ by one added or removed row, a stay (unbounded DP,
 as in the AIM and MST papers). The costs compose by OpenDP's adaptive
 composition (zCDP adds up) and the total converts to (epsilon, delta) with
 OpenDP's zCDP-to-approximate-DP conversion (the bound of Canonne, Kamath &
@@ -223,7 +223,7 @@ class ZCDPLedger:
                 "rho_spent": rho_spent,
                 "overspent": rho_spent > self.rho * (1 + 1e-9) or epsilon > self.budget.epsilon * (1 + 1e-9),
                 "accountant_detail": {
-                    "neighbouring": "add or remove one patient",
+                    "neighbouring": "add or remove one row (a stay)",
                     "marginal": "OpenDP make_gaussian, L2 sensitivity 1: rho = 1/(2 sigma^2)",
                     "selection": "OpenDP make_noisy_max (Gumbel), zCDP: rho = epsilon^2/8",
                     "composition": COMPOSITION,

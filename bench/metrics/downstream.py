@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 from bench.encoding import TableEncoder
 from bench.errors import BenchInputError
 from bench.metric import Metric
+from bench.resources import available_cores
 from bench.schema import Schema
 
 XGB_PARAMS = dict(
@@ -30,7 +31,6 @@ XGB_PARAMS = dict(
     subsample=0.8,
     colsample_bytree=0.8,
     tree_method="hist",
-    n_jobs=2,
 )
 
 
@@ -47,7 +47,7 @@ def train_classifier(features: np.ndarray, labels: np.ndarray, seed: int, what: 
 
     if len(np.unique(labels)) < 2:
         raise SingleClassError(f"{what}: training rows hold a single class, no model can be trained")
-    model = XGBClassifier(**XGB_PARAMS, random_state=seed)
+    model = XGBClassifier(**XGB_PARAMS, n_jobs=available_cores(), random_state=seed)
     model.fit(features, labels)
     return model
 
@@ -65,6 +65,7 @@ class _MortalityMetric(Metric):
     goal = "maximize"
     max_value = 1.0
     real_split = "test"
+    outcomes = ("mortality",)
     score = staticmethod(roc_auc_score)
 
     def _compute(self, real, synthetic, schema, rng) -> float:
@@ -96,6 +97,7 @@ class ReadmissionF1(Metric):
     goal = "maximize"
     max_value = 1.0
     real_split = "test"
+    outcomes = ("readmission",)
 
     def _compute(self, real, synthetic, schema, rng) -> float:
         readmitted = schema.outcomes["readmission"]

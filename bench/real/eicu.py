@@ -5,6 +5,8 @@ Cohort definition:
 * Stays: every unit stay in patient.csv of a patient aged 18 or more
   ("> 89" becomes 91), with sex Male or Female, a known hospital discharge
   status, and one of the eight eICU unit types.
+* Patient: ``uniquepid``; all of a patient's stays go to one part of the
+  split (``Schema.patient``).
 * Conditions: age group, sex, ethnicity (eICU's six groups; empty becomes
   Other/Unknown), unit type, hospital. The hospital categories are the
   hospital ids listed in hospital.csv (public metadata, not counted from stays).
@@ -41,7 +43,7 @@ from bench.real.table import assemble, schema
 
 TABLES = [
     Table("patient", ("patientunitstayid", "patienthealthsystemstayid", "gender", "age", "ethnicity", "hospitalid",
-                      "hospitaldischargestatus", "unittype", "unitvisitnumber")),
+                      "hospitaldischargestatus", "unittype", "unitvisitnumber", "uniquepid")),
     Table("hospital", ("hospitalid",)),
     Table("apacheApsVar", ("patientunitstayid", "heartrate", "meanbp", "respiratoryrate", "temperature", "glucose",
                            "wbc", "sodium", "bun", "creatinine", "bilirubin")),
@@ -81,6 +83,7 @@ def _stays_sql(source: Source) -> str:
         SELECT TRY_CAST(patientunitstayid AS BIGINT) AS icustay_id,
                TRY_CAST(patienthealthsystemstayid AS BIGINT) AS hospital_stay,
                TRY_CAST(unitvisitnumber AS INTEGER) AS visit,
+               uniquepid,
                CASE WHEN trim(age) = '> 89' THEN {codes.AGE_HIGH} ELSE TRY_CAST(age AS DOUBLE) END AS age,
                CASE WHEN gender = 'Female' THEN 'F' WHEN gender = 'Male' THEN 'M' END AS sex,
                CASE WHEN ethnicity IN ({ethnicities}) THEN ethnicity ELSE 'Other/Unknown' END AS ethnicity,
@@ -199,7 +202,7 @@ def extract(source: Source) -> pd.DataFrame:
         queries["labs"] = _labs_sql(source)
     parts = {kind: connection.execute(sql).df() for kind, sql in queries.items()}
     connection.close()
-    return assemble(stays.reset_index(drop=True), parts, **layout)
+    return assemble(stays.reset_index(drop=True), parts, patient="uniquepid", **layout)
 
 
 def eicu_cohort(options: CohortOptions) -> Cohort:

@@ -7,6 +7,9 @@ Cohort definition:
   PATIENTS.dob; MIMIC shifts ages over 89 to about 300, which become 91),
   in the adult care units MICU, SICU, CCU, CSRU and TSICU, admitted as
   EMERGENCY, ELECTIVE or URGENT.
+* Patient: ``subject_id``. A patient with several admissions has several
+  stays; the split keeps them all in one part (``Schema.patient``), so no
+  patient is both a member and a non-member.
 * Conditions: age group, sex, ethnicity (ADMISSIONS.ethnicity folded to
   WHITE, BLACK, HISPANIC, ASIAN, UNKNOWN or OTHER), admission type, first
   care unit.
@@ -181,7 +184,7 @@ def extract(source: Source) -> pd.DataFrame:
         ("diagnoses", _diagnoses_sql(source)), ("medications", _medications_sql(source)),
     )}
     connection.close()
-    return assemble(stays, parts, vitals=codes.MIMIC_VITAL_ITEMS, labs=codes.MIMIC_LAB_ITEMS)
+    return assemble(stays, parts, patient="subject_id", vitals=codes.MIMIC_VITAL_ITEMS, labs=codes.MIMIC_LAB_ITEMS)
 
 
 def mimic3_cohort(options: CohortOptions) -> Cohort:

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.errors import BenchInputError
+from bench.resources import available_cores
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def connect():
     connection = duckdb.connect(database=":memory:")
     connection.execute(f"SET memory_limit = '{os.environ.get('BENCH_DUCKDB_MEMORY', '3GB')}'")
     connection.execute(f"SET temp_directory = '{tempfile.gettempdir()}/bench-duckdb-spill'")
-    connection.execute(f"SET threads = {max(1, os.cpu_count() or 1)}")
+    connection.execute(f"SET threads = {available_cores()}")
     connection.execute("SET preserve_insertion_order = false")
     return connection
 

@@ -17,16 +17,22 @@ from bench.real import codes
 from bench.simulate import AGE_GROUP_EDGES
 
 
-def assemble(stays: pd.DataFrame, parts: dict[str, pd.DataFrame], *, vitals=(), labs=(), worst=()) -> pd.DataFrame:
+PATIENT_ID = "patient_id"  # the patient identifier column a loader hands the cohort (never a data column)
+
+
+def assemble(stays: pd.DataFrame, parts: dict[str, pd.DataFrame], *, patient: str, vitals=(), labs=(),
+             worst=()) -> pd.DataFrame:
     """Stays plus their long-format parts -> the cohort table.
 
     ``stays``: one row per stay (``icustay_id``, age, sex, ethnicity, ..., mortality,
     readmission). ``parts``: ``diagnoses`` and ``medications`` as (icustay_id, name);
     ``vitals`` and ``labs`` as (icustay_id, name, min, mean, max); ``worst`` as
-    (icustay_id, name, value), for eICU's APACHE first-day worst values.
+    (icustay_id, name, value), for eICU's APACHE first-day worst values. ``patient``: the
+    stays column identifying the patient (MIMIC-III ``subject_id``, eICU ``uniquepid``); it
+    becomes ``patient_id``, which the cohort takes out of the table and splits by.
     """
     index = stays["icustay_id"].to_numpy()
-    columns: dict[str, np.ndarray] = {}
+    columns: dict[str, np.ndarray] = {PATIENT_ID: stays[patient].astype(str).to_numpy()}
     age = np.minimum(stays["age"].to_numpy(dtype=float), codes.AGE_HIGH)
     columns["age"] = age
     columns["age_group"] = np.asarray(codes.AGE_GROUPS)[np.searchsorted(AGE_GROUP_EDGES, age, side="right")]
@@ -89,6 +95,7 @@ def schema(*, vitals=(), labs=(), worst=(), unit_types=codes.CARE_UNITS_MIMIC, e
         outcomes={"mortality": "mortality", "readmission": "readmission"},
         quasi_identifiers=("age", *conditions),
         site="hospital" if hospitals else None,
+        patient=PATIENT_ID,
     )
 
 

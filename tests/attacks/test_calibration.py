@@ -73,9 +73,16 @@ def test_every_attack_catches_copied_rows_and_the_strongest_dominates(setting):
     results = {name: _attack(name, setting, _half_copied(cohort, split))[1] for name in FULL_SET}
     for name, result in results.items():
         assert result.intervals["auc"][0] > 0.55, (name, result)
-    strongest = max(r.success for r in results.values())
-    assert all(strongest >= r.success for r in results.values())
-    assert strongest > 0.65
+    # the report's rule: Table 1 shows the best success among full-candidate-set attacks; a per-target
+    # attack scored on a handful of records never enters the maximum, however high its success
+    from bench.report import _mia_cell, _strongest
+
+    attacks = {name: r.as_dict() | {"full_candidate_set": True} for name, r in results.items()}
+    record = {"status": "ok", "spec": {"budget": None}, "attacks": attacks}
+    record["attacks"]["per-target"] = results["dcr"].as_dict() | {"success": 0.99, "full_candidate_set": False}
+    best = max(results, key=lambda name: results[name].success)
+    assert _strongest(record)[0] == best and results[best].success > 0.65
+    assert _mia_cell([record]) == f"{100 * results[best].success:.1f}"
 
 
 def test_noisy_copy_of_training_rows_is_caught(setting):

@@ -56,3 +56,14 @@ def test_uniform_decoding_is_seeded(mimic_small, mimic_split):
     again = BinnedEncoder(mimic_small.schema, seed=3).inverse_transform(matrix)
     other = BinnedEncoder(mimic_small.schema, seed=4).inverse_transform(matrix)
     assert first.equals(again) and not first.equals(other)
+
+
+def test_more_than_127_encoded_columns_land_in_the_right_place():
+    from tests.bench.test_encoding import _wide_schema_and_table
+
+    schema, table = _wide_schema_and_table()
+    encoder = BinnedEncoder(schema)
+    matrix = encoder.transform(table)
+    assert matrix.shape[1] == 180 and matrix[0, 179] == 1.0
+    assert np.all(matrix.sum(axis=1) == 3)
+    assert encoder.inverse_transform(matrix).equals(table.astype(object))

@@ -48,3 +48,44 @@ def test_fingerprint_tracks_content(mimic_small):
     assert mimic_small.fingerprint() == mimic3_sim(CohortOptions(n_patients=3000)).fingerprint()
     assert mimic_small.fingerprint() != other.fingerprint()
     assert np.all(mimic_small.table.index == np.arange(len(mimic_small.table)))
+
+
+def test_a_patient_identifier_keeps_each_patient_in_one_part(mimic_small):
+    """Repeated stays of one patient: no patient may be both a member (train) and a non-member."""
+    import dataclasses
+
+    from bench.cohort import Cohort
+
+    rng = np.random.default_rng(0)
+    n = len(mimic_small.table)
+    patients = rng.integers(0, n // 3, size=n).astype(str)  # about three stays per patient
+    table = mimic_small.table.assign(pid=patients)
+    schema = dataclasses.replace(mimic_small.schema, patient="pid")
+    cohort = Cohort("grouped", table, schema)
+    assert "pid" not in cohort.table.columns  # the identifier never reaches a synthesizer or an attack
+    for seed in range(3):
+        rows = cohort.split_rows(seed)
+        owners = {name: set(patients[idx]) for name, idx in rows.items()}
+        for i, a in enumerate(SPLIT_NAMES):
+            for b in SPLIT_NAMES[i + 1:]:
+                assert not owners[a] & owners[b], f"a patient is in both {a} and {b}"
+        assert sum(len(idx) for idx in rows.values()) == n
+        # the parts keep their planned sizes up to one patient's stays
+        sizes = {name: len(idx) for name, idx in rows.items()}
+        plain = mimic_small.split(seed).sizes()
+        assert all(abs(sizes[name] - plain[name]) <= 15 for name in ("public", "holdout", "reference", "test"))
+    # a row-wise split would have put some patient on both sides
+    ungrouped = mimic_small.split_rows(0)
+    assert set(patients[ungrouped["train"]]) & set(patients[ungrouped["holdout"]])
+
+
+def test_one_row_per_patient_splits_as_without_an_identifier(mimic_small):
+    import dataclasses
+
+    from bench.cohort import Cohort
+
+    n = len(mimic_small.table)
+    grouped = Cohort("grouped", mimic_small.table.assign(pid=np.arange(n).astype(str)),
+                     dataclasses.replace(mimic_small.schema, patient="pid"))
+    for name in SPLIT_NAMES:
+        assert np.array_equal(grouped.split_rows(4)[name], mimic_small.split_rows(4)[name])

@@ -30,3 +30,25 @@ def test_candidates_are_balanced(mimic_split):
     n = min(len(mimic_split.train), len(mimic_split.holdout))
     assert candidates.is_member.sum() == n and (~candidates.is_member).sum() == n
     assert len(candidates.table) == 2 * n
+
+
+def test_candidates_are_distinct_patients_when_the_split_knows_them(mimic_small):
+    import dataclasses
+
+    from bench.cohort import Cohort
+    from bench.membership import draw_candidates
+
+    rng = np.random.default_rng(0)
+    n = len(mimic_small.table)
+    patients = rng.integers(0, n // 3, size=n).astype(str)
+    cohort = Cohort("grouped", mimic_small.table.assign(pid=patients),
+                    dataclasses.replace(mimic_small.schema, patient="pid"))
+    split = cohort.split(0)
+    assert split.most_rows_of_one_patient() > 1 and mimic_small.split(0).most_rows_of_one_patient() == 1
+    candidates = draw_candidates(split.train, split.holdout, np.random.default_rng(1), split.patients)
+    members = candidates.table[candidates.is_member]
+    # every member is a different patient: map the rows back to their owners
+    owner = dict(zip(map(tuple, split.train.astype(str).to_numpy()), split.patients["train"]))
+    owners = [owner[tuple(row)] for row in members.astype(str).to_numpy()]
+    assert len(owners) == len(set(owners)) == candidates.is_member.sum()
+    assert candidates.is_member.sum() == (~candidates.is_member).sum() <= len(set(split.patients["holdout"]))

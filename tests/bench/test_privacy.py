@@ -1,5 +1,7 @@
 """The privacy ledger: Opacus' accountant, cross-checked by Google's dp-accounting."""
 
+import math
+
 import dp_accounting
 import pytest
 
@@ -65,3 +67,11 @@ def test_budget_outside_sgd_is_composed_and_leaves_less_for_sgd():
     assert spent.details["epsilon_sgd"] <= 0.95 + 1e-9
     assert spent.epsilon == pytest.approx(spent.details["epsilon_sgd"] + 0.05)
     assert spent.epsilon <= 1.0
+
+
+def test_group_privacy_by_hand():
+    from bench.synthesizer import group_privacy
+
+    assert group_privacy(1.0, 1e-5, 1) == (1.0, 1e-5)
+    epsilon, delta = group_privacy(0.5, 1e-6, 3)
+    assert epsilon == 1.5 and delta == pytest.approx(3 * math.exp(1.0) * 1e-6)

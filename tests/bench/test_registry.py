@@ -30,7 +30,7 @@ def test_broken_plugin_is_reported_and_skipped(tmp_path):
     assert listing.returncode == 0
     assert "broken" in listing.stdout and "FAILED TO LOAD" in listing.stdout and "broken-plugin" in listing.stdout
     assert "  raw " in listing.stdout
-    run = run_cli("run", "--all", "--attack", "dcr", "--cohort", "mimic3-sim", "--patients", "1500", "--seeds", "1",
+    run = run_cli("run", "--all", "--attack", "dcr", "--cohort", "mimic3-sim", "--patients", "300", "--seeds", "1",
                   "--results-dir", str(tmp_path / "results"), "--no-progress", env=env)
     assert run.returncode == 0, run.stderr
     assert "synthesizer 'broken' (broken-plugin) skipped" in run.stderr

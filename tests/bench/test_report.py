@@ -68,28 +68,96 @@ def test_the_ledger_is_in_the_full_table(raw_records):
 
 def test_pate_accounting_has_its_own_table(raw_records):
     record = load_records(raw_records)[0]
-    details = {"mode": "calibrated", "teachers": 50, "lambda": 1.0, "queries": 2482, "unanimous_queries": 2481,
-               "answers_real_share": 0.0, "iterations": 8, "max_iterations": 300, "stopped_at_budget": True,
-               "epsilon_data_independent": 9936.5, "overspent": False}
-    record |= {"is_dp": True, "privacy": {"epsilon": 0.63, "delta": 1e-5, "accountant": "pate-moments",
+    details = {"mode": "calibrated", "teachers": 50, "lambda": 0.000564, "queries": 96000, "queries_planned": 96000,
+               "answers_real_share": 0.0, "iterations": 300, "max_iterations": 300,
+               "stopped_at_budget": False, "epsilon_data_dependent": 0.0123, "overspent": False}
+    record |= {"is_dp": True, "privacy": {"epsilon": 0.9999, "delta": 1e-5, "accountant": "pate-laplace-rdp",
                                           "details": details}}
     full = render_full([record], "test")
     pate = full[full.index("### PATE accounting"):]
-    assert "| 50 " in pate and "2482" in pate and "99.96" in pate and "9936" in pate and "8 / 300" in pate
+    assert "| 50 " in pate and "0.000564" in pate and "96000 / 96000" in pate
+    assert "300 / 300" in pate and "0.0123" in pate and "not a DP guarantee" in pate
     assert "### DP-SGD" not in full  # no DP-SGD row to show
 
 
 def test_a_fit_that_spent_nothing_renders(raw_records, tmp_path):
-    # A PATE-GAN whose budget allowed no vote spends epsilon 0: a valid spend, not a bad target.
+    # PATE-GAN in the paper's mode with lambda 1 answers no vote at epsilon 1 and spends epsilon 0:
+    # a valid spend, not a bad target.
     record = load_records(raw_records)[0]
-    record["spec"]["budget"] = {"epsilon": 0.1, "delta": 1e-5, "mode": "calibrated", "allow_overspend": False}
-    details = {"mode": "calibrated", "teachers": 50, "lambda": 1.0, "queries": 0, "unanimous_queries": 0,
-               "answers_real_share": 0.0, "iterations": 0, "max_iterations": 300, "stopped_at_budget": True,
-               "epsilon_data_independent": 0.0, "overspent": False}
-    record |= {"is_dp": True, "privacy": {"epsilon": 0.0, "delta": 1e-5, "accountant": "pate-moments",
+    record["spec"]["budget"] = {"epsilon": 1.0, "delta": 1e-5, "mode": "paper", "allow_overspend": False}
+    details = {"mode": "paper", "teachers": 50, "lambda": 1.0, "queries": 0, "queries_planned": 0,
+               "answers_real_share": 0.0, "iterations": 0, "max_iterations": 300,
+               "stopped_at_budget": True, "epsilon_data_dependent": 0.0, "overspent": False}
+    record |= {"is_dp": True, "privacy": {"epsilon": 0.0, "delta": 1e-5, "accountant": "pate-laplace-rdp",
                                           "details": details}}
     write_record(tmp_path, record)
     render_all(tmp_path)
     full = next(tmp_path.glob("quick/*/full.md")).read_text()
     assert "| 0.000" in full[full.index("### PATE accounting"):]
     assert "over budget" not in render_table1([record], "test")
+
+
+def test_a_patient_with_several_stays_is_compared_with_the_group_guarantee(raw_records):
+    """A bound of about 1.5 refutes a claim of epsilon 1 per row, not the guarantee of a 2-stay patient (2)."""
+    record = load_records(raw_records)[0]
+    counts = {"side": "positives", "threshold": 0.5, "true_positives": 450, "false_positives": 90,
+              "n_members": 675, "n_non_members": 675, "delta": 1e-5}
+    record["attacks"] = {"dcr": record["attacks"]["dcr"] | {"audit": counts, "success": 0.9}}
+    record |= {"is_dp": True, "privacy": {"epsilon": 1.0, "delta": 1e-5, "accountant": "rdp", "details": {}}}
+    from bench.audit import AuditCounts
+
+    assert 1.0 < AuditCounts(**counts).bound() < 2.0
+    assert "PRIVACY VIOLATION" in render_full([record | {"most_rows_of_one_patient": 1}], "test")
+    grouped = render_full([record | {"most_rows_of_one_patient": 2}], "test")
+    assert "PRIVACY VIOLATION" not in grouped and "group guarantee of up to 2 stays" in grouped
+
+
+def test_the_report_flags_with_the_bonferroni_level_of_all_seeds_and_attacks(raw_records):
+    from bench.audit import AuditCounts, flagging_confidence
+    from bench.report import _audit_bound
+
+    results = [{"audit": {"side": "positives", "threshold": 0.5, "true_positives": tp, "false_positives": 40,
+                          "n_members": 500, "n_non_members": 500, "delta": 1e-5}} for tp in (100, 150, 200)]
+    results.append({"success": 0.5})  # a result without audit counts still counts as a test
+    expected = max(AuditCounts(**r["audit"]).bound(flagging_confidence(4)) for r in results[:3])
+    assert _audit_bound(results) == pytest.approx(expected)
+    assert _audit_bound(results) < max(AuditCounts(**r["audit"]).bound(0.95) for r in results[:3])
+
+
+def test_records_that_differ_in_delta_or_overspending_are_never_pooled(raw_records, tmp_path):
+    import copy
+
+    base = load_records(raw_records)[0]
+    base |= {"is_dp": True, "privacy": {"epsilon": 0.9, "delta": 1e-5, "accountant": "rdp", "details": {}}}
+    base["spec"] = base["spec"] | {"budget": {"epsilon": 1.0, "delta": 1e-5, "mode": "calibrated",
+                                              "allow_overspend": False}}
+    variants = []
+    for index, (delta, mode, overspend) in enumerate([(1e-5, "calibrated", False), (1e-6, "calibrated", False),
+                                                      (1e-5, "paper", False), (1e-5, "paper", True)]):
+        record = copy.deepcopy(base)
+        record["key"] = f"variant{index}"
+        record["spec"]["delta"] = delta
+        record["spec"]["budget"] |= {"delta": delta, "mode": mode, "allow_overspend": overspend}
+        variants.append(record)
+        write_record(tmp_path, record)
+    render_all(tmp_path)
+    folders = sorted(p.name for p in (tmp_path / "quick").iterdir())
+    assert folders == ["epsilon-1", "epsilon-1-delta-1e-06", "epsilon-1-paper-budget",
+                       "epsilon-1-paper-budget-overspend"]
+    for folder in folders:  # one seed each: nothing pooled
+        assert "| Raw Data" in (tmp_path / "quick" / folder / "table1_mia.md").read_text()
+        assert "(1/1" not in (tmp_path / "quick" / folder / "full.md").read_text()
+    assert "δ 1e-06" in (tmp_path / "quick" / "epsilon-1-delta-1e-06" / "table1_mia.md").read_text()
+
+
+def test_records_scored_with_different_attacks_carry_a_note(raw_records):
+    import copy
+
+    first = load_records(raw_records)[0]
+    second = copy.deepcopy(first)
+    second["spec"]["seed"] = 1
+    second["spec"]["evaluation"] = second["spec"]["evaluation"] | {"attacks": {"dcr": None}}
+    second["attacks"] = {"dcr": second["attacks"]["dcr"]}
+    full = render_full([first, second], "test")
+    assert "not all scored with the same attacks and metrics" in full
+    assert "not all scored with the same" not in render_full([first], "test")

@@ -47,7 +47,7 @@ def test_sdv_accepts_its_part_of_the_schema(schema, table):
         (lambda t: t.assign(heart_rate_mean=t["heart_rate_mean"].astype(object).where(t.index != 0, "fast")), "should be numeric"),
         (lambda t: t.assign(age=t["age"] + 500), "outside its public bounds"),
         (lambda t: t.assign(care_unit="ED"), "outside its category list: ED"),
-        (lambda t: t.assign(dx_sepsis=2), "binary but holds values other than 0 and 1"),
+        (lambda t: t.assign(dx_sepsis=2), "binary but 1500 value(s) are not 0 or 1: 2"),
         (lambda t: t.iloc[:0], "has no rows"),
     ],
 )
@@ -88,5 +88,26 @@ def test_roles_must_name_binary_columns():
         Schema(columns=cols, outcomes={"mortality": "age"})
     with pytest.raises(BenchInputError, match="not a column"):
         Schema(columns=cols, conditions=("sex",))
-    assert Schema(columns=cols, outcomes={"mortality": "died"}).groups() == {}
-    assert np.isfinite(cols[0].high)
+    with pytest.raises(BenchInputError, match="unknown outcome role 'death'"):
+        Schema(columns=cols, outcomes={"death": "died"})
+    with pytest.raises(BenchInputError, match="site names 'hospital'"):
+        Schema(columns=cols, site="hospital")
+    assert Schema(columns=cols, outcomes={"mortality": "died"}).outcomes == {"mortality": "died"}
+
+
+def test_every_problem_is_reported_at_once_with_values_and_counts(schema, table):
+    bad = table.assign(age=table["age"].where(table.index >= 3, 130.0), care_unit="ED")
+    bad = bad.drop(columns=["dx_sepsis"])
+    with pytest.raises(BenchInputError) as info:
+        schema.validate(bad)
+    message = str(info.value)
+    assert "3 problems" in message and "\n" not in message
+    assert "missing column(s) dx_sepsis" in message
+    assert "'age' has 3 value(s) outside its public bounds" in message and "130" in message
+    assert "care_unit' has %d value(s) outside its category list: ED" % len(table) in message
+
+
+def test_a_duplicated_column_is_named(schema, table):
+    doubled = pd.concat([table, table[["age"]]], axis=1)
+    with pytest.raises(BenchInputError, match="duplicated column name"):
+        schema.validate(doubled)

@@ -88,6 +88,22 @@ def test_cohorts_follow_their_schema_and_split_by_hospital():
     assert all(c.nullable for c in eicu.schema.columns if c.name.endswith("_worst"))
 
 
+@pytest.mark.parametrize("loader, folder, stays, patients, repeated", [
+    (mimic3_cohort, MIMIC, 50, 30, 6),  # 6 demo patients have several admissions (26 stays)
+    (eicu_cohort, EICU, 37, 30, 6),  # 6 patients (uniquepid) have several unit stays (13 stays)
+])
+def test_membership_is_per_patient(loader, folder, stays, patients, repeated):
+    cohort = loader(CohortOptions(data_dir=folder))
+    counts = pd.Series(cohort.patients).value_counts()
+    assert (len(cohort.patients), len(counts), int((counts > 1).sum())) == (stays, patients, repeated)
+    assert "patient_id" not in cohort.table.columns
+    for seed in range(5):
+        rows = cohort.split_rows(seed)
+        members = set(cohort.patients[rows["train"]])
+        for name in ("holdout", "reference", "test", "public"):
+            assert not members & set(cohort.patients[rows[name]]), f"seed {seed}: a patient in train and {name}"
+
+
 def test_cache_is_reused_and_keyed_by_the_files(tmp_path):
     first = mimic3_cohort(CohortOptions(data_dir=MIMIC))
     cached = list((tmp_path / "cache").glob("mimic3-*.parquet"))
