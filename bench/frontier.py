@@ -34,7 +34,7 @@ from scipy import stats
 from tabulate import tabulate
 
 from bench.records import atomic_write_bytes, atomic_write_text
-from bench.report import PAPER_ROWS, _cohorts, _metric_cell, _metric_range, _partial_mark, _values_cell
+from bench.report import PAPER_ROWS, code_versions_note, _cohorts, _metric_cell, _metric_range, _partial_mark, _values_cell
 from bench.synthesizer import parse_epsilon
 
 FRONTIER_DIR = "frontier"
@@ -73,6 +73,9 @@ class Frontier:
     epsilons: list[float]  # sorted, inf last
     series: list[Series]  # table and legend order
     seeds: list[int]
+
+    def records(self) -> list[dict]:
+        return [r for s in self.series for recs in (s.by_epsilon.values() if s.dp else [s.records]) for r in recs]
 
 
 # -- public entry point ------------------------------------------------------------
@@ -230,6 +233,8 @@ def _epsilon_text(epsilon: float) -> str:
 
 
 def _markdown_section(f: Frontier) -> str:
+    notes = code_versions_note(f.records())
+    code_note = notes + [""] if notes else []
     headers = ["Method"] + [f"ε = {_epsilon_text(e)}" for e in f.epsilons]
 
     def table(cell) -> str:
@@ -244,6 +249,7 @@ def _markdown_section(f: Frontier) -> str:
         "",
         f"{len(f.seeds)} seeds ({', '.join(map(str, f.seeds))}).",
         "",
+        *code_note,
         f"![Privacy-utility frontier, {f.cohort}]({f.cohort}.png)",
         "",
         "### Mortality AUC ↑ (train on the release, test on real)",

@@ -24,6 +24,7 @@ the committed tables byte for byte.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -449,7 +450,13 @@ def _overspend_mark(ok: list[dict]) -> str:
 
 def _spent(record: dict) -> float:
     """The epsilon a record's fit spent (inf for a fit without privacy)."""
-    return parse_epsilon(record["privacy"]["epsilon"])
+    return _spent_epsilon(record["privacy"]["epsilon"])
+
+
+def _spent_epsilon(value: float | str) -> float:
+    """A spent epsilon: unlike a target, 0 is valid (a PATE-GAN fit whose budget allowed no
+    vote released a generator that never saw an answer derived from private rows)."""
+    return 0.0 if value in (0, "0") else parse_epsilon(value)
 
 
 def _strongest(record: dict) -> tuple[str, dict]:
@@ -560,7 +567,7 @@ def _epsilon_spent(ok: list[dict]) -> str:
     if all(p["accountant"] == NO_DP for p in spent):
         return "∞ (no DP)"
     accountants = ", ".join(sorted({p["accountant"] for p in spent}))
-    values = [parse_epsilon(p["epsilon"]) for p in spent]
+    values = [_spent_epsilon(p["epsilon"]) for p in spent]
     caveat = " **not a DP guarantee**" if any(p["accountant"] in NOT_GUARANTEES for p in spent) else ""
     return f"{_values_cell(values, 2, 0.0)} ({accountants}){caveat}" + _overspend_mark(ok)
 
@@ -581,7 +588,7 @@ def _dp_fits(group: list[dict]):
 
 def _spent_total(spent: list[dict]) -> str:
     over = any(p["details"].get("overspent") for p in spent)
-    return f"{np.mean([parse_epsilon(p['epsilon']) for p in spent]):.3f}" + (" (over budget)" if over else "")
+    return f"{np.mean([_spent_epsilon(p['epsilon']) for p in spent]):.3f}" + (" (over budget)" if over else "")
 
 
 def _ledger_rows(group: list[dict]) -> list[list[str]]:
@@ -703,7 +710,43 @@ def _footnotes(group: list[dict]) -> str:
     if missing:
         notes.append(f"\"not run\": no record for {', '.join(missing)} (not implemented yet or not selected).")
     notes += _evaluation_note(group)
+    notes += code_versions_note(group)
     return "\n".join(notes) + "\n" if notes else ""
+
+
+def code_versions_note(group: list[dict]) -> list[str]:
+    """Lines naming each method whose records here were made by more than one version of its
+    code (a record's ``spec.code``): a table that mixes them is not one run of one code."""
+    versions: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for r in group:
+        versions[r["spec"]["synthesizer"]][r["spec"].get("code", "unknown")].append(r)
+    mixed = {name: by_code for name, by_code in versions.items() if len(by_code) > 1}
+    if not mixed:
+        return []
+    notes = ["**Note: some methods' records here were made by more than one version of the code** (a record's "
+             "`spec.code`), so their cells are not all one run of one code:"]
+    for name in _synth_order(set(mixed)):
+        parts = []
+        for code, recs in sorted(mixed[name].items(), key=lambda kv: min(r.get("created", "") for r in kv[1])):
+            made = sorted(r.get("created", "")[:16].replace("T", " ") for r in recs)
+            epsilons = sorted({_budget_text(r) for r in recs}, key=_epsilon_order)
+            parts.append(f"code `{code[:8]}`: {len(recs)} record(s), ε {', '.join(epsilons)}, made {made[0]} to {made[-1]}")
+        notes.append(f"- {name}: " + "; ".join(parts))
+    return notes
+
+
+def _budget_text(record: dict) -> str:
+    budget = record["spec"].get("budget")
+    if not budget:
+        return "any (not DP)"
+    epsilon = parse_epsilon(budget["epsilon"])
+    return "∞" if math.isinf(epsilon) else f"{epsilon:g}"
+
+
+def _epsilon_order(text: str) -> float:
+    if text == "any (not DP)":
+        return -1.0
+    return math.inf if text == "∞" else float(text)
 
 
 def _evaluation_note(group: list[dict]) -> list[str]:

@@ -148,3 +148,21 @@ def test_older_non_dp_records_with_a_budget_count_once_per_seed(tmp_path):
     raw = next(r for r in _rows(md, "### Mortality AUC") if r[0].startswith("raw"))
     assert raw[1:] == ["0.860 [0.733, 0.987]"] * 2
     assert math.isclose(float(raw[1].split()[0]), 0.86)
+
+
+def test_a_method_whose_records_come_from_two_code_versions_is_named(tmp_path):
+    records = _records()
+    for r in records:
+        r["spec"]["code"] = "aaaa1111"
+    render_frontier(records, tmp_path)
+    assert "more than one version of the code" not in (tmp_path / "quick" / "frontier" / "frontier.md").read_text()
+
+    later = next(r for r in records if r["spec"]["synthesizer"] == "dp-gan" and r["spec"]["budget"]["epsilon"] == 2.0)
+    later["spec"]["code"], later["created"] = "bbbb2222", "2026-02-01T10:00:00+00:00"
+    render_frontier(records, tmp_path)
+    text = (tmp_path / "quick" / "frontier" / "frontier.md").read_text()
+    assert "more than one version of the code" in text
+    line = next(line for line in text.splitlines() if line.startswith("- dp-gan:"))
+    assert "code `aaaa1111`: 5 record(s), ε 0.5, 2, ∞" in line
+    assert "code `bbbb2222`: 1 record(s), ε 2, made 2026-02-01 10:00" in line
+    assert not any(line.startswith("- dp-medgan:") for line in text.splitlines())

@@ -80,6 +80,23 @@ def test_pate_accounting_has_its_own_table(raw_records):
     assert "### DP-SGD" not in full  # no DP-SGD row to show
 
 
+def test_a_fit_that_spent_nothing_renders(raw_records, tmp_path):
+    # PATE-GAN in the paper's mode with lambda 1 answers no vote at epsilon 1 and spends epsilon 0:
+    # a valid spend, not a bad target.
+    record = load_records(raw_records)[0]
+    record["spec"]["budget"] = {"epsilon": 1.0, "delta": 1e-5, "mode": "paper", "allow_overspend": False}
+    details = {"mode": "paper", "teachers": 50, "lambda": 1.0, "queries": 0, "queries_planned": 0,
+               "answers_real_share": 0.0, "iterations": 0, "max_iterations": 300,
+               "stopped_at_budget": True, "epsilon_data_dependent": 0.0, "overspent": False}
+    record |= {"is_dp": True, "privacy": {"epsilon": 0.0, "delta": 1e-5, "accountant": "pate-laplace-rdp",
+                                          "details": details}}
+    write_record(tmp_path, record)
+    render_all(tmp_path)
+    full = next(tmp_path.glob("quick/*/full.md")).read_text()
+    assert "| 0.000" in full[full.index("### PATE accounting"):]
+    assert "over budget" not in render_table1([record], "test")
+
+
 def test_a_patient_with_several_stays_is_compared_with_the_group_guarantee(raw_records):
     """A bound of about 1.5 refutes a claim of epsilon 1 per row, not the guarantee of a 2-stay patient (2)."""
     record = load_records(raw_records)[0]
