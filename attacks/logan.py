@@ -6,7 +6,7 @@ from sklearn.ensemble import RandomForestClassifier
 
 from bench.attack import Attack
 from bench.encoding import TableEncoder
-from bench.resources import available_cores
+from bench.resources import CELL_THREADS
 
 
 class LOGAN(Attack):
@@ -33,7 +33,7 @@ class LOGAN(Attack):
         features = np.vstack([self.encoder_.transform(release), self.encoder_.transform(reference)])
         labels = np.r_[np.ones(len(release)), np.zeros(len(reference))]
         self.model_ = RandomForestClassifier(
-            n_estimators=150, class_weight="balanced", n_jobs=available_cores(), random_state=self.seed_
+            n_estimators=150, class_weight="balanced", n_jobs=CELL_THREADS, random_state=self.seed_
         ).fit(features, labels)
 
     def _score(self, candidates):

@@ -24,6 +24,7 @@ from bench import records
 from bench.cohort import Cohort
 from bench.errors import BenchInputError
 from bench.membership import draw_candidates, evaluate_membership
+from bench.resources import cell_threads
 from bench.synthesizer import Budget
 
 
@@ -56,7 +57,13 @@ def cell_budget(spec: dict[str, Any]) -> Budget:
 
 
 def run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
-    """Fit, sample, score; returns the record (also on failure)."""
+    """Fit, sample, score; returns the record (also on failure). The cell runs on a fixed number
+    of threads (``bench.resources.cell_threads``), so its numbers do not depend on the machine."""
+    with cell_threads():
+        return _run_cell(cell, suite)
+
+
+def _run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     cohort = suite.cohorts[cell.cohort]
     cls = suite.synthesizers[cell.synthesizer]
     spec = cell.spec

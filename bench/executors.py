@@ -4,15 +4,15 @@ An executor takes the cells still to run and yields ``(cell, record)`` as each
 finishes, in whatever order they finish. The driver (``bench.runner.run_grid``)
 writes every record, so resuming, failure records and the progress bar are the
 same whichever executor ran a cell, and so is the record itself: each cell runs
-the same code (``bench.cell.run_cell``) with a thread budget of its own
-(the cores available divided by the cells run at once), and a cell's numbers
-do not depend on its thread count (``tests/bench/test_executors.py``).
+the same code (``bench.cell.run_cell``) on one numerical thread
+(``bench.resources.CELL_THREADS``), so parallelism comes from running cells side
+by side, never from threads inside a cell (``tests/bench/test_executors.py``).
 
 * ``local`` with ``jobs`` 1: in this process, one cell at a time.
 * ``local`` with ``jobs`` N > 1: N worker processes (spawned, not forked: the
   numerical libraries' thread pools do not survive a fork), each given the
   suite once when it starts.
-* ``ray``: each cell a Ray task declaring ``num_cpus`` (its thread budget) and
+* ``ray``: each cell a Ray task declaring ``num_cpus`` (its one thread) and
   ``num_gpus`` 1 when it trains a network on CUDA. With an address, the tasks
   join that cluster; without one, a local cluster is started for the run.
   Ray schedules; nothing here does.
@@ -20,41 +20,11 @@ do not depend on its thread count (``tests/bench/test_executors.py``).
 
 from __future__ import annotations
 
-import contextlib
-import os
 from typing import Iterator
 
 from bench.cell import Cell, Suite, run_cell
 from bench.errors import BenchInputError
-from bench.resources import available_cores
-
-THREADS_VARIABLE = "BENCH_THREADS"  # a worker's thread budget, read by ``bench.resources.available_cores``
-
-
-THREAD_VARIABLES = (THREADS_VARIABLE, "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-
-
-@contextlib.contextmanager
-def thread_budget(threads: int):
-    """Within the block, this process and the processes it starts use ``threads`` threads: our own
-    counts (``BENCH_THREADS``), OpenMP's, the BLAS libraries' (set before a spawned worker imports
-    them) and torch's; the previous values come back afterwards."""
-    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
-    os.environ.update({name: str(threads) for name in THREAD_VARIABLES})
-    import torch
-
-    saved_torch = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(saved_torch)
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
+from bench.resources import CELL_THREADS, THREAD_VARIABLES, available_cores, worker_environment
 
 class LocalExecutor:
     """Cells in this process (``jobs`` 1) or in ``jobs`` local worker processes."""
@@ -64,25 +34,22 @@ class LocalExecutor:
         self.jobs = jobs or cores
         if self.jobs < 1:
             raise BenchInputError(f"--jobs must be at least 1, got {self.jobs}")
-        self.threads = max(1, cores // self.jobs)
 
     def describe(self) -> str:
-        return f"local, {self.jobs} job(s) x {self.threads} thread(s)"
+        return f"local, {self.jobs} job(s) x {CELL_THREADS} thread(s)"
 
     def run(self, cells: list[Cell], suite: Suite) -> Iterator[tuple[Cell, dict]]:
         workers = min(self.jobs, len(cells))
-        threads = max(1, available_cores() // max(workers, 1))
         if workers <= 1:
-            with thread_budget(threads):
-                for cell in cells:
-                    yield cell, run_cell(cell, suite)
+            for cell in cells:
+                yield cell, run_cell(cell, suite)
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
-        with thread_budget(threads):  # the spawned workers inherit it before importing numpy or torch
+        with worker_environment():  # the spawned workers read it before importing numpy or torch
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_start_worker, initargs=(suite, threads))
+                                       initializer=_start_worker, initargs=(suite,))
             futures = {pool.submit(_run_in_worker, cell): cell for cell in cells}
         try:
             for future in as_completed(futures):
@@ -100,23 +67,24 @@ class LocalExecutor:
 class RayExecutor:
     """Each cell a Ray task on an existing cluster (``address``) or on a local one started for the run."""
 
-    def __init__(self, address: str | None = None, threads: int = 1) -> None:
+    def __init__(self, address: str | None = None) -> None:
         try:
             import ray  # noqa: F401
         except ImportError:
             raise BenchInputError("--executor ray needs Ray: pip install '.[ray]'") from None
         self.address = address
-        self.threads = threads
 
     def describe(self) -> str:
-        return f"ray ({self.address or 'local cluster'}), {self.threads} CPU(s) per cell"
+        return f"ray ({self.address or 'local cluster'}), {CELL_THREADS} CPU(s) per cell"
 
     def run(self, cells: list[Cell], suite: Suite) -> Iterator[tuple[Cell, dict]]:
         import ray
 
         started_here = not ray.is_initialized()
         if started_here:
-            ray.init(address=self.address, include_dashboard=False, log_to_driver=False,
+            # workers read these before importing numpy or torch; a cell holds its own count anyway
+            runtime_env = {"env_vars": {name: str(CELL_THREADS) for name in THREAD_VARIABLES}}
+            ray.init(address=self.address, include_dashboard=False, log_to_driver=False, runtime_env=runtime_env,
                      **({} if self.address else {"num_cpus": available_cores()}))
         try:
             suite_ref = ray.put(suite)
@@ -124,7 +92,7 @@ class RayExecutor:
             pending = {}
             for cell in cells:
                 gpus = 1 if str(cell.spec.get("device", "cpu")).startswith("cuda") else 0
-                ref = task.options(num_cpus=self.threads, num_gpus=gpus).remote(suite_ref, cell, self.threads)
+                ref = task.options(num_cpus=CELL_THREADS, num_gpus=gpus).remote(suite_ref, cell)
                 pending[ref] = cell
             while pending:
                 done, _ = ray.wait(list(pending), num_returns=1)
@@ -139,18 +107,15 @@ def make_executor(kind: str, jobs: int | None, address: str | None):
     if kind == "local":
         return LocalExecutor(jobs)
     if kind == "ray":
-        return RayExecutor(address, threads=max(1, available_cores() // jobs) if jobs else 1)
+        return RayExecutor(address)
     raise BenchInputError(f"unknown executor {kind!r}; expected local or ray")
 
 
 _SUITE: Suite | None = None  # a worker process's copy, given once when it starts
 
 
-def _start_worker(suite: Suite, threads: int) -> None:
+def _start_worker(suite: Suite) -> None:
     global _SUITE
-    import torch
-
-    torch.set_num_threads(threads)
     _SUITE = suite
 
 
@@ -158,6 +123,5 @@ def _run_in_worker(cell: Cell) -> dict:
     return run_cell(cell, _SUITE)
 
 
-def _run_as_ray_task(suite: Suite, cell: Cell, threads: int) -> dict:
-    with thread_budget(threads):
-        return run_cell(cell, suite)
+def _run_as_ray_task(suite: Suite, cell: Cell) -> dict:
+    return run_cell(cell, suite)

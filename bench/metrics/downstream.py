@@ -21,7 +21,7 @@ from sklearn.model_selection import train_test_split
 from bench.encoding import TableEncoder
 from bench.errors import BenchInputError
 from bench.metric import Metric
-from bench.resources import available_cores
+from bench.resources import CELL_THREADS
 from bench.schema import Schema
 
 XGB_PARAMS = dict(
@@ -47,7 +47,7 @@ def train_classifier(features: np.ndarray, labels: np.ndarray, seed: int, what: 
 
     if len(np.unique(labels)) < 2:
         raise SingleClassError(f"{what}: training rows hold a single class, no model can be trained")
-    model = XGBClassifier(**XGB_PARAMS, n_jobs=available_cores(), random_state=seed)
+    model = XGBClassifier(**XGB_PARAMS, n_jobs=CELL_THREADS, random_state=seed)
     model.fit(features, labels)
     return model
 
