@@ -97,57 +97,67 @@ def run_perf(results_dir: Path, keep_records: bool = False, frontier: bool = Fal
     """``run --all --profile quick`` with the default ``--jobs`` and, beside it in the same call, with
     ``--jobs 1`` (so the speed-up is a ratio taken on one machine in one sitting), and ``list``; with
     ``frontier``, the frontier run (six budgets) too. With ``keep_records`` the default run's records
-    join ``results_dir/records`` (and the tables are re-rendered)."""
+    join ``results_dir/records`` (and the tables are re-rendered) as soon as that run ends. The
+    figures are written after each measurement, so a run cut short keeps what it measured."""
     python = sys.executable
-    list_times = [timed_subprocess([python, "-m", "bench", "list"])[0] for _ in range(3)]
     grid = [python, "-m", "bench", "run", "--all", "--profile", "quick", "--no-progress"]
-    figures = {}
+    figures: dict = {}
+    figures["list_wall_s"] = round(min(timed_subprocess([python, "-m", "bench", "list"])[0] for _ in range(3)), 2)
     with tempfile.TemporaryDirectory() as scratch:
-        figures["run_all_quick_wall_s"], figures["run_all_quick_peak_rss_mb"] = timed_subprocess(
-            grid + ["--results-dir", str(Path(scratch) / "default")])
+        wall, rss = timed_subprocess(grid + ["--results-dir", str(Path(scratch) / "default")])
+        figures.update(run_all_quick_wall_s=round(wall, 1), run_all_quick_peak_rss_mb=round(rss))
         produced = sorted((Path(scratch) / "default" / "records").glob("*.json"))
-        cells = sum(not path.name.endswith(".run.json") for path in produced)
+        figures["run_all_quick_cells"] = sum(not path.name.endswith(".run.json") for path in produced)
         if keep_records:
             for path in produced:
                 atomic_write_text(Path(results_dir) / "records" / path.name, path.read_text())
-        figures["run_all_quick_jobs1_wall_s"], figures["run_all_quick_jobs1_peak_rss_mb"] = timed_subprocess(
-            grid + ["--jobs", "1", "--results-dir", str(Path(scratch) / "jobs1")])
+            from bench.report import render_all
+
+            render_all(results_dir)
+        payload = _write_harness(results_dir, figures, frontier)
+        wall, rss = timed_subprocess(grid + ["--jobs", "1", "--results-dir", str(Path(scratch) / "jobs1")])
+        figures.update(run_all_quick_jobs1_wall_s=round(wall, 1), run_all_quick_jobs1_peak_rss_mb=round(rss),
+                       speedup_over_jobs1=round(wall / figures["run_all_quick_wall_s"], 2))
+        payload = _write_harness(results_dir, figures, frontier)
         if frontier:
-            figures["frontier_wall_s"], figures["frontier_peak_rss_mb"] = timed_subprocess(
-                grid + ["--epsilon", FRONTIER_EPSILONS, "--results-dir", str(Path(scratch) / "frontier")])
-    figures = {k: round(v, 1 if k.endswith("_s") else 0) for k, v in figures.items()}
-    figures["speedup_over_jobs1"] = round(figures["run_all_quick_jobs1_wall_s"] / figures["run_all_quick_wall_s"], 2)
-    figures["run_all_quick_cells"] = cells
-    figures["list_wall_s"] = round(min(list_times), 2)
+            wall, rss = timed_subprocess(grid + ["--epsilon", FRONTIER_EPSILONS, "--results-dir",
+                                                 str(Path(scratch) / "frontier")])
+            figures.update(frontier_wall_s=round(wall, 1), frontier_peak_rss_mb=round(rss))
+            payload = _write_harness(results_dir, figures, frontier)
+    return payload
+
+
+def _write_harness(results_dir: Path, figures: dict, frontier: bool) -> dict:
+    """``results/perf/harness.{json,md}`` from the figures measured so far ("not measured" for the rest)."""
     machine = {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.machine()}
-    payload = {"figures": figures, "targets": TARGETS, "machine": machine, "versions": package_versions()}
+    payload = {"figures": dict(figures), "targets": TARGETS, "machine": machine, "versions": package_versions()}
+
+    def shown(name: str):
+        return figures.get(name, "not measured")
+
     rows = [
-        ["`run --all --profile quick`, default `--jobs` (s)", figures["run_all_quick_wall_s"], TARGETS["run_all_quick_wall_s"]],
-        ["  its peak memory (MB)", figures["run_all_quick_peak_rss_mb"], TARGETS["run_all_quick_peak_rss_mb"]],
-        ["the same grid with `--jobs 1` (s)", figures["run_all_quick_jobs1_wall_s"], "—"],
-        ["speed-up of the default `--jobs` over `--jobs 1`", figures["speedup_over_jobs1"], "—"],
+        ["`run --all --profile quick`, default `--jobs` (s)", shown("run_all_quick_wall_s"), TARGETS["run_all_quick_wall_s"]],
+        ["  its peak memory (MB)", shown("run_all_quick_peak_rss_mb"), TARGETS["run_all_quick_peak_rss_mb"]],
+        ["the same grid with `--jobs 1` (s)", shown("run_all_quick_jobs1_wall_s"), "—"],
+        ["speed-up of the default `--jobs` over `--jobs 1`", shown("speedup_over_jobs1"), "—"],
     ]
     if frontier:
-        rows.append(["frontier run, epsilon " + FRONTIER_EPSILONS + " (s)", figures["frontier_wall_s"],
+        rows.append(["frontier run, epsilon " + FRONTIER_EPSILONS + " (s)", shown("frontier_wall_s"),
                      TARGETS["frontier_wall_s"]])
-    rows.append(["`list` wall time (s, best of 3)", figures["list_wall_s"], TARGETS["list_wall_s"]])
+    rows.append(["`list` wall time (s, best of 3)", shown("list_wall_s"), TARGETS["list_wall_s"]])
     text = "\n".join(
         [
             "# Harness speed and memory",
             "",
             f"Measured by `python -m bench perf{' --frontier' if frontier else ''}` on {machine['cpus']} CPUs"
-            f" ({machine['platform']}); {cells} cells in the quick grid, each run in a fresh process and a"
-            " scratch results folder.",
+            f" ({machine['platform']}); {shown('run_all_quick_cells')} cells in the quick grid, each run in a"
+            " fresh process and a scratch results folder.",
             "",
             tabulate(rows, headers=["what", "measured", "target"], tablefmt="github"),
             "",
         ]
     )
     _write_figures(results_dir, "harness", payload, text)
-    if keep_records:
-        from bench.report import render_all
-
-        render_all(results_dir)
     return payload
 
 
