@@ -167,7 +167,7 @@ class DPGANHD(DPGANSynthesizer):
         import torch
         from torch.nn import functional as F
 
-        from bench.clipping import adaptive_threshold, per_sample_gradients, random_projection
+        from bench.clipping import projected_gradients, random_projection, threshold_from
 
         config = self.config
         public = self._require_public(public)
@@ -188,11 +188,10 @@ class DPGANHD(DPGANSynthesizer):
         def threshold(step: int) -> float:
             rows = self.rng_.choice(len(public_x), size=min(config.public_batch_size, len(public_x)), replace=False)
             index = torch.from_numpy(rows).to(device)
-            gradients = per_sample_gradients(clean_copy, real_loss, (public_x[index], empty[index]),
-                                             parameters_of=discriminator)
-            result = adaptive_threshold(
-                gradients, projection=projection, min_samples=config.dbscan_min_samples, eps_quantile=config.dbscan_eps_quantile,
-            )
+            norms, points = projected_gradients(clean_copy, real_loss, (public_x[index], empty[index]), projection,
+                                                parameters_of=discriminator)
+            result = threshold_from(norms, points, min_samples=config.dbscan_min_samples,
+                                    eps_quantile=config.dbscan_eps_quantile)
             self.clip_trace_.append(result)
             return result.value
 

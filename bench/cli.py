@@ -214,7 +214,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _perf(args: argparse.Namespace) -> int:
-    from bench.perf import run_cluster_perf, run_dp_perf, run_extraction_perf, run_perf, run_scaling_perf
+    from bench.perf import run_cluster_perf, run_dp_perf, run_fit_step_perf, run_extraction_perf, run_perf, run_scaling_perf
 
     if args.scaling:
         run_scaling_perf(args.results_dir)
@@ -222,6 +222,7 @@ def _perf(args: argparse.Namespace) -> int:
         run_extraction_perf(args.results_dir, args.rows)
     elif args.dp:
         run_dp_perf(args.results_dir)
+        run_fit_step_perf(args.results_dir)
         run_cluster_perf(args.results_dir)
     else:
         run_perf(args.results_dir, keep_records=args.keep_records, frontier=args.frontier)

@@ -55,17 +55,26 @@ def adaptive_threshold(
     ``random_projection``); the norms are always those of the full gradients.
     """
     import torch
+
+    gradients = torch.as_tensor(per_sample_gradients, dtype=torch.float32)
+    norms = gradients.norm(dim=1)
+    if projection is not None and gradients.shape[0] > min_samples:
+        gradients = gradients @ torch.as_tensor(projection, dtype=torch.float32, device=gradients.device)
+    return threshold_from(norms, gradients, min_samples=min_samples, eps_quantile=eps_quantile)
+
+
+def threshold_from(norms, points, *, min_samples: int = 5, eps_quantile: float = 0.9) -> ClippingThreshold:
+    """``adaptive_threshold`` from the gradients' full L2 ``norms`` and the ``points`` DBSCAN clusters
+    (the gradients, or their projection)."""
     from sklearn.cluster import DBSCAN
     from sklearn.neighbors import NearestNeighbors
 
-    gradients = torch.as_tensor(per_sample_gradients, dtype=torch.float32)
-    n = gradients.shape[0]
-    norms = gradients.norm(dim=1).cpu().numpy().astype(np.float64)
+    norms = norms.detach().cpu().numpy().astype(np.float64) if hasattr(norms, "detach") else np.asarray(norms, np.float64)
+    n = len(norms)
     if n <= min_samples:
         return ClippingThreshold(float(np.mean(norms)), 0, n)
-    if projection is not None:
-        gradients = gradients @ torch.as_tensor(projection, dtype=torch.float32, device=gradients.device)
-    points = gradients.cpu().numpy().astype(np.float64)
+    points = points.detach().cpu().numpy() if hasattr(points, "detach") else np.asarray(points)
+    points = points.astype(np.float64)
     # distance to the min_samples-th neighbour (the point itself counts as the first, as in DBSCAN)
     distances, _ = NearestNeighbors(n_neighbors=min_samples).fit(points).kneighbors(points)
     eps = float(np.quantile(distances[:, -1], eps_quantile))
@@ -78,6 +87,26 @@ def adaptive_threshold(
     return ClippingThreshold(float(np.mean(norms[kept])), int((~kept).sum()), n)
 
 
+def projected_gradients(module, loss_of_one, inputs: tuple, projection, parameters_of=None):
+    """The per-sample gradients' L2 norms and their projection ``gradients @ projection``, as
+    ``per_sample_gradients`` would give them, computed parameter by parameter: the flattened
+    gradient matrix (samples x every parameter) is never built, which made up a third of
+    DP-GAN-HD's threshold cost."""
+    import torch
+
+    grads = _per_sample_gradient_blocks(module, loss_of_one, inputs, parameters_of)
+    flats = [block.reshape(block.shape[0], -1) for block in grads.values()]
+    parameters = sum(flat.shape[1] for flat in flats)
+    if parameters != projection.shape[0]:
+        raise ValueError(f"projection has {projection.shape[0]} rows for {parameters} parameters")
+    squared, projected, offset = 0.0, 0.0, 0
+    for flat in flats:
+        squared = squared + torch.linalg.vector_norm(flat, dim=1) ** 2
+        projected = projected + flat @ projection[offset:offset + flat.shape[1]]
+        offset += flat.shape[1]
+    return squared.sqrt(), projected
+
+
 def per_sample_gradients(module, loss_of_one, inputs: tuple, parameters_of=None):
     """Flattened per-sample gradients (a tensor, one row per sample) of ``loss_of_one(module_output)`` w.r.t. the
     trainable parameters, via torch.func (``vmap`` over ``grad``).
@@ -86,6 +115,14 @@ def per_sample_gradients(module, loss_of_one, inputs: tuple, parameters_of=None)
     clean copy as ``module`` and the trained one as ``parameters_of``.
     """
     import torch
+
+    grads = _per_sample_gradient_blocks(module, loss_of_one, inputs, parameters_of)
+    return torch.cat([g.reshape(g.shape[0], -1) for g in grads.values()], dim=1)
+
+
+def _per_sample_gradient_blocks(module, loss_of_one, inputs: tuple, parameters_of=None) -> dict:
+    """Per-sample gradients, one tensor (samples x parameter shape) per trainable parameter, in
+    ``named_parameters`` order."""
     from torch.func import functional_call, grad, vmap
 
     source = module if parameters_of is None else parameters_of
@@ -95,5 +132,4 @@ def per_sample_gradients(module, loss_of_one, inputs: tuple, parameters_of=None)
         batch = tuple(x.unsqueeze(0) for x in one)
         return loss_of_one(functional_call(module, params, batch))
 
-    grads = vmap(grad(loss), in_dims=(None,) + (0,) * len(inputs))(params, *inputs)
-    return torch.cat([g.reshape(g.shape[0], -1) for g in grads.values()], dim=1)
+    return vmap(grad(loss), in_dims=(None,) + (0,) * len(inputs))(params, *inputs)

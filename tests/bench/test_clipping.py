@@ -44,3 +44,19 @@ def test_per_sample_gradients_match_one_backward_per_sample():
         (module(x[i : i + 1]).sum() ** 2).backward()
         expected = torch.cat([p.grad.reshape(-1) for p in module.parameters()])
         assert torch.allclose(rows[i], expected, atol=1e-6)
+
+
+def test_projected_gradients_equal_the_projection_of_the_full_gradients():
+    from bench.clipping import projected_gradients
+
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
+    x = torch.randn(12, 6)
+    parameters = sum(p.numel() for p in module.parameters())
+    projection = torch.from_numpy(random_projection(parameters, 8, np.random.default_rng(0)))
+    full = per_sample_gradients(module, lambda out: out.sum() ** 2, (x,))
+    norms, points = projected_gradients(module, lambda out: out.sum() ** 2, (x,), projection)
+    assert torch.allclose(norms, full.norm(dim=1), rtol=1e-5)
+    assert torch.allclose(points, full @ projection, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="rows"):
+        projected_gradients(module, lambda out: out.sum() ** 2, (x,), projection[:-1])
