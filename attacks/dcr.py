@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.neighbors import NearestNeighbors
 
-from bench.attack import Attack
-from bench.encoding import TableEncoder
+from bench.api.attack import Attack
+from bench.data.encoding import TableEncoder
 
 
 class DistanceToClosestRecord(Attack):

@@ -6,8 +6,8 @@ import numpy as np
 from scipy.stats import gaussian_kde
 from sklearn.decomposition import PCA
 
-from bench.attack import Attack
-from bench.encoding import TableEncoder
+from bench.api.attack import Attack
+from bench.data.encoding import TableEncoder
 
 
 class DOMIAS(Attack):

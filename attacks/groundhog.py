@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 
-from bench.attack import Attack
-from bench.encoding import TableEncoder
+from bench.api.attack import Attack
+from bench.data.encoding import TableEncoder
 from bench.errors import BenchInputError
+from bench.api.tags import AttackTags
 
 HISTOGRAM_BINS = 10
 
@@ -63,8 +64,7 @@ class Groundhog(Attack):
 
     name = "groundhog"
     display_name = "Groundhog (shadow models)"
-    needs_shadow = True
-    expensive = True
+    tags = AttackTags(needs_shadow=True, expensive=True, per_target=True)
     profiles = {
         "quick": GroundhogConfig(n_shadow=16, targets_per_side=10),
         "paper": GroundhogConfig(n_shadow=128, targets_per_side=25),

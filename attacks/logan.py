@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sklearn.ensemble import RandomForestClassifier
 
-from bench.attack import Attack
-from bench.encoding import TableEncoder
+from bench.api.attack import Attack
+from bench.data.encoding import TableEncoder
 from bench.resources import CELL_THREADS
 
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from sklearn.neighbors import NearestNeighbors
 
-from bench.attack import Attack
-from bench.encoding import TableEncoder
+from bench.api.attack import Attack
+from bench.data.encoding import TableEncoder
 
 _TINY = 1e-9
 

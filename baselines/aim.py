@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.marginals import (
+from bench.marginal.base import (
     DiscreteData, MarginalConfig, MarginalSynthesizer, Measurement, ModelMarginals, combine, estimate, model_size_mb, model_structure,
 )
-from bench.zcdp import ZCDPLedger, gaussian_rho, selection_rho
+from bench.privacy.zcdp import ZCDPLedger, gaussian_rho, selection_rho
 
 WORKLOADS = ("all-pairs", "outcome-pairs")
 
@@ -39,7 +39,7 @@ class AIMConfig(MarginalConfig):
     expect hours on a CPU. ``quick`` restricts the workload to the pairs with
     an outcome (mortality, readmission), so that every candidate fits in one
     small model that every round refits with one compiled program (see
-    ``bench.marginals``); 16 bins; 150 iterations per round and 1,000 for the
+    ``bench.marginal.base``); 16 bins; 150 iterations per round and 1,000 for the
     final model, with the fixed step; at epsilon = inf at most 50 rounds
     (about the 27 to 37 rounds the budget allows at epsilon 1). Both bin
     skewed columns (public bounds spanning a factor of 20 or more) on the log
@@ -90,7 +90,7 @@ class AIM(MarginalSynthesizer):
     Deviations from the reference:
 
     * The noise, selections, composition and conversion go through
-      ``bench.zcdp`` (OpenDP's mechanisms and accountant; noise seeded by the
+      ``bench.privacy.zcdp`` (OpenDP's mechanisms and accountant; noise seeded by the
       fit's seed by default) instead of numpy draws and ``cdp2adp``; the
       selection is report-noisy-max with Gumbel noise, which is the same
       exponential mechanism. The budget bookkeeping uses the ledger's costs.
@@ -104,7 +104,7 @@ class AIM(MarginalSynthesizer):
     * ``rounds`` (T) below the number of columns is refused: the one-way
       measurements alone would then spend more than rho.
     * ``quick``: outcome-pair workload, fewer iterations, fixed step (see
-      ``AIMConfig`` and ``bench.marginals.estimate``).
+      ``AIMConfig`` and ``bench.marginal.base.estimate``).
 
     At epsilon = inf the same loop runs without privacy: exact marginals, the
     arg-max candidate (no bias term) among those not yet measured, no

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.gan import DPGANSynthesizer, GANConfig
+from bench.gan.base import DPGANSynthesizer, GANConfig
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class DPGAN(DPGANSynthesizer):
       non-saturating GAN loss with per-sample clipping (DP-SGD, Abadi et al.
       2016), which is what Opacus accounts exactly.
     * Encoding: each continuous column is a one-hot over public bins plus a
-      uniform draw inside the bin (``bench.binned_encoding``), not a value
+      uniform draw inside the bin (``bench.data.binned_encoding``), not a value
       scaled by its public bounds: scaled, the skewed laboratory values
       occupied a sliver of [0, 1] and the generator got every continuous
       marginal wrong (JSD up to 0.94 per column at epsilon = inf).
@@ -51,9 +51,9 @@ class DPGAN(DPGANSynthesizer):
       column of the record, as it sees the real outcome.
     * Heads: Gumbel-softmax for bins and categoricals (temperature held at 1.0),
       Bernoulli draws with straight-through gradients for missing indicators
-      and binary / multi-label columns (``bench.nn.MixedOutputHeads``).
+      and binary / multi-label columns (``bench.gan.nn.MixedOutputHeads``).
     * Release: an exponential moving average (decay 0.99) of the generator's
-      weights (``bench.adversarial.GeneratorAverage``), not the last iterate:
+      weights (``bench.gan.adversarial.GeneratorAverage``), not the last iterate:
       without it the mortality AUC at epsilon = inf swung between 0.43 and 0.85
       across settings and seeds, and at epsilon = 1 whole columns collapsed
       (JSD max 1.0). The average is post-processing of DP outputs: free.
@@ -81,7 +81,7 @@ class DPGAN(DPGANSynthesizer):
         import torch
         from torch import nn
 
-        from bench.nn import MLPDiscriminator
+        from bench.gan.nn import MLPDiscriminator
 
         hidden, latent = self.config.hidden, self.config.latent_dim
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from bench.errors import BenchInputError
-from bench.gan import DPGANSynthesizer, GANConfig
-from bench.synthesizer import Budget
+from bench.gan.base import DPGANSynthesizer, GANConfig
+from bench.api.synthesizer import Budget
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class DPGANHDConfig(GANConfig):
     discriminator_hidden: Width of the discriminator's two hidden layers.
     adaptive_clipping: C from public gradients (False: fixed ``max_grad_norm``).
     public_batch_size: Public rows per step for the clipping threshold.
-    projection_dims, dbscan_min_samples, dbscan_eps_quantile: see ``bench.clipping``.
+    projection_dims, dbscan_min_samples, dbscan_eps_quantile: see ``bench.gan.clipping``.
     """
 
     generators: int = 8
@@ -58,7 +58,7 @@ class DPGANHD(DPGANSynthesizer):
     DP-SGD through Opacus on the real half of the loss (as DP-GAN). Before every
     step, its per-sample gradients on a batch of the cohort's ``public`` split are
     computed (torch.func), DBSCAN drops the noise points, and C is the mean L2 norm
-    of the rest (``bench.clipping``). The private per-sample gradients are clipped
+    of the rest (``bench.gan.clipping``). The private per-sample gradients are clipped
     at C and get Gaussian noise of std sigma * C, so the accountant's epsilon is
     that of sigma alone and C costs no privacy: it reads public rows only. The
     public split is disjoint from the private one (on ``eicu-sim`` it is other
@@ -72,7 +72,7 @@ class DPGANHD(DPGANSynthesizer):
 
     Generator cluster (eq. 3-4). m generators (default 8) over two architectures
     (MLPs of width 128 and 256, two hidden layers, mixed-type heads of DP-GAN),
-    batched per architecture (``bench.genetic``): one forward/backward serves all.
+    batched per architecture (``bench.gan.genetic``): one forward/backward serves all.
     Each generator produces an equal share of every fake batch and is trained
     against the shared discriminator. Every ``generation_interval`` steps, each
     generator's fitness is the balanced accuracy with which a classifier Q
@@ -110,7 +110,7 @@ class DPGANHD(DPGANSynthesizer):
 
     name = "dp-gan-hd"
     display_name = "DP-GAN-HD"
-    generator_cluster = True  # bench.perf times it per cluster size
+    tags = replace(DPGANSynthesizer.tags, generator_cluster=True)  # bench.perf times it per cluster size
     profiles = {
         "quick": DPGANHDConfig(epochs=30.0, batch_size=256, generator_lr=2e-3, discriminator_lr=2e-3,
                                discriminator_hidden=128, bins=20, condition_on_outcomes=True),
@@ -119,8 +119,8 @@ class DPGANHD(DPGANSynthesizer):
 
     # -- networks ------------------------------------------------------------------
     def build_networks(self, width: int, condition_width: int):
-        from bench.genetic import Architecture, GeneratorPopulation
-        from bench.nn import MLPDiscriminator
+        from bench.gan.genetic import Architecture, GeneratorPopulation
+        from bench.gan.nn import MLPDiscriminator
 
         config, hidden = self.config, self.config.discriminator_hidden
         population = GeneratorPopulation(
@@ -167,7 +167,7 @@ class DPGANHD(DPGANSynthesizer):
         import torch
         from torch.nn import functional as F
 
-        from bench.clipping import projected_gradients, random_projection, threshold_from
+        from bench.gan.clipping import projected_gradients, random_projection, threshold_from
 
         config = self.config
         public = self._require_public(public)
@@ -291,7 +291,7 @@ class DPGANHDFixedClip(DPGANHD):
 
     name = "dp-gan-hd-fixed-clip"
     display_name = "DP-GAN-HD (fixed clipping)"
-    ablation_of = "dp-gan-hd"
+    tags = replace(DPGANHD.tags, ablation_of="dp-gan-hd")
     profiles = {k: replace(c, adaptive_clipping=False) for k, c in DPGANHD.profiles.items()}
 
 
@@ -301,5 +301,5 @@ class DPGANHDSingleGenerator(DPGANHD):
 
     name = "dp-gan-hd-single-generator"
     display_name = "DP-GAN-HD (single generator)"
-    ablation_of = "dp-gan-hd"
+    tags = replace(DPGANHD.tags, ablation_of="dp-gan-hd")
     profiles = {k: replace(c, generators=1, genetic=False) for k, c in DPGANHD.profiles.items()}

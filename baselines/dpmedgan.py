@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bench.gan import DPGANSynthesizer, GANConfig
+from bench.gan.base import DPGANSynthesizer, GANConfig
 
 MAP_SIDE = 32  # the discriminator sees the encoded record as a 32 x 32 map
 
@@ -41,12 +41,12 @@ class DPMedGAN(DPGANSynthesizer):
     0.5, which would erase every diagnosis code rarer than 50%. Continuous
     columns are not a linear output: each is a one-hot over public bins (a
     Gumbel-softmax head) plus a uniform draw inside the bin
-    (``bench.binned_encoding``; 15 bins keep the record within the 32x32 map),
+    (``bench.data.binned_encoding``; 15 bins keep the record within the 32x32 map),
     the public-data stand-in for the paper's "adaptive normalization": scaled
     by public bounds, the continuous marginals were never learned (JSD up to
     0.94 per column at epsilon = inf on the tuning cohort). The release is an
     exponential moving average (decay 0.99) of the generator's weights
-    (``bench.adversarial.GeneratorAverage``), which stopped the collapse of
+    (``bench.gan.adversarial.GeneratorAverage``), which stopped the collapse of
     whole columns under DP noise and costs no privacy.
 
     Discriminator: the encoded record zero-padded to 1,024 values and reshaped
@@ -148,7 +148,7 @@ class DPMedGANUnconditional(DPMedGAN):
 
     name = "dp-medgan-unconditional"
     display_name = "DP-MedGAN (unconditional ablation)"
-    ablation_of = "dp-medgan"
+    tags = replace(DPMedGAN.tags, ablation_of="dp-medgan")
     profiles = {key: replace(config, conditional=False) for key, config in DPMedGAN.profiles.items()}
 
 
@@ -157,5 +157,5 @@ class DPMedGANNoAnnealing(DPMedGAN):
 
     name = "dp-medgan-no-anneal"
     display_name = "DP-MedGAN (no Gumbel annealing ablation)"
-    ablation_of = "dp-medgan"
+    tags = replace(DPMedGAN.tags, ablation_of="dp-medgan")
     profiles = {key: replace(config, tau_end=1.0) for key, config in DPMedGAN.profiles.items()}

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from bench.errors import BenchInputError
-from bench.synthesizer import Synthesizer
+from bench.api.synthesizer import Synthesizer
+from bench.api.tags import SynthesizerTags
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class MondrianKAnonymity(Synthesizer):
 
     name = "k-anonymity"
     display_name = "k-Anonymity"
-    cheap_to_fit = True  # fits in well under a second: shadow-model attacks run on it
+    tags = SynthesizerTags(cheap_to_fit=True)  # fits in well under a second: shadow-model attacks run on it
     profiles = {"quick": KAnonymityConfig(k=5), "paper": KAnonymityConfig(k=5)}
 
     def _fit(self, train, *, budget, public):

@@ -7,8 +7,8 @@ from itertools import combinations
 
 import numpy as np
 
-from bench.marginals import DiscreteData, MarginalConfig, MarginalSynthesizer, Measurement, ModelMarginals, estimate, model_structure
-from bench.zcdp import ZCDPLedger
+from bench.marginal.base import DiscreteData, MarginalConfig, MarginalSynthesizer, Measurement, ModelMarginals, estimate, model_structure
+from bench.privacy.zcdp import ZCDPLedger
 
 
 @dataclass(frozen=True)
@@ -65,16 +65,16 @@ class MST(MarginalSynthesizer):
     Deviations from the reference:
 
     * The noise, selections, composition and conversion go through
-      ``bench.zcdp`` (OpenDP's mechanisms and accountant; noise seeded by the
+      ``bench.privacy.zcdp`` (OpenDP's mechanisms and accountant; noise seeded by the
       fit's seed by default) instead of numpy draws and ``cdp2adp``; the
       conversion is the same Canonne-Kamath-Steinke bound.
     * Continuous columns are discretised on the schema's public bounds
-      (``bench.discretize``); the reference takes an already discrete table.
+      (``bench.data.discretize``); the reference takes an already discrete table.
     * The one-way model's pair marginals are products of its one-way
       marginals (which is what that model is) computed in numpy, and true
       pair counts come from numpy, instead of mbi projections per pair.
     * ``quick`` runs fewer iterations with a fixed step (see ``MSTConfig``
-      and ``bench.marginals.estimate``).
+      and ``bench.marginal.base.estimate``).
 
     At epsilon = inf the same steps run without privacy: exact marginals, no
     compression (every count is at least 3 x 0), and the arg-max edge at each

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from bench.errors import BenchInputError
-from bench.synthesizer import Synthesizer
+from bench.api.synthesizer import Synthesizer
+from bench.api.tags import SynthesizerTags
 
 
 class OracleSampler(Synthesizer):
@@ -15,13 +16,14 @@ class OracleSampler(Synthesizer):
     must sit at chance, and its fidelity and utility are the best a
     synthesizer could reach at this sample size. Only simulated cohorts have it.
 
-    Reference: bench/simulate.py (the population model).
+    Reference: bench/data/simulate.py (the population model).
     """
 
     name = "oracle"
     display_name = "Oracle (fresh draws)"
-    cheap_to_fit = True  # fits in well under a second: shadow-model attacks run on it
-    needs_population = True  # `run --all` leaves it out on real cohorts
+    # fits in well under a second (shadow-model attacks run on it); samples the simulation model,
+    # so `run --all` leaves it out on real cohorts
+    tags = SynthesizerTags(cheap_to_fit=True, needs_population=True)
 
     def __init__(self, schema, config=None, *, device="cpu", population=None, hospitals=None) -> None:
         super().__init__(schema, config, device=device)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bench.synthesizer import Budget, PrivacySpent, Synthesizer
+from bench.api.synthesizer import Budget, PrivacySpent, Synthesizer
+from bench.api.tags import SynthesizerTags
 
 
 @dataclass(frozen=True)
@@ -21,7 +22,7 @@ class PATEGANConfig:
         lam: lambda of the ``paper`` budget mode; each vote count gets Laplace
             noise of scale 1 / lambda. In the ``calibrated`` mode lambda is
             instead the largest whose guarantee for the whole schedule's queries
-            stays within the target (``bench.pate.calibrate_lambda``).
+            stays within the target (``bench.privacy.pate.calibrate_lambda``).
         batch_size: Generated records per student step (= teacher queries).
         teacher_batch_size: Private rows per teacher step (each from its own
             partition), matched by as many generated records.
@@ -38,10 +39,10 @@ class PATEGANConfig:
             (``teacher_hidden=0``: logistic-regression teachers, as in the authors' 2020 code).
         learning_rate: Adam learning rate of the generator and the student.
         teacher_learning_rate: Adam learning rate of the teachers.
-        encoding, bins, offsets: The GAN encoding (``bench.gan.make_encoder``).
+        encoding, bins, offsets: The GAN encoding (``bench.gan.base.make_encoder``).
         continuous_head: Output of min-max scaled values (``encoding="minmax"``).
         generator_ema: Decay of the released moving average of the generator's
-            weights (0: the last iterate; ``bench.adversarial.GeneratorAverage``).
+            weights (0: the last iterate; ``bench.gan.adversarial.GeneratorAverage``).
         orders: Number L of moments tracked (l = 1..L).
     """
 
@@ -77,11 +78,11 @@ class PATEGAN(Synthesizer):
       partition against generated records; it never sees another partition.
     * The student discriminator never sees a private row: it is trained on
       generated records, labelled by PATE_lambda (noisy plurality of the
-      teachers' real/generated votes, ``bench.pate.noisy_votes``).
+      teachers' real/generated votes, ``bench.privacy.pate.noisy_votes``).
     * The generator is trained against the student only (post-processing).
     * The reported epsilon is a guarantee: the Renyi-DP of the answered
       noisy votes (two Laplace counts each), composed and converted by
-      dp-accounting (``bench.pate.guaranteed_epsilon``). It depends on lambda
+      dp-accounting (``bench.privacy.pate.guaranteed_epsilon``). It depends on lambda
       and the number of queries only, and so does every training decision:
       the ``calibrated`` mode answers the whole schedule with the largest
       lambda whose guarantee meets the target; the ``paper`` mode keeps the
@@ -96,8 +97,8 @@ class PATEGAN(Synthesizer):
     Deviations from the paper, stated: teachers and student use the
     non-saturating GAN (cross-entropy) loss with Adam; the generator has
     DP-GAN's mixed-type heads and encoding (public bins for continuous
-    columns, ``bench.binned_encoding``) and is released as an exponential
-    moving average of its weights (``bench.adversarial.GeneratorAverage``,
+    columns, ``bench.data.binned_encoding``) and is released as an exponential
+    moving average of its weights (``bench.gan.adversarial.GeneratorAverage``,
     post-processing); the partition assignment is random per row rather than
     a split into equal blocks; the privacy accounting and the stopping rule
     are data-independent (the paper stops on its data-dependent bound, which
@@ -111,8 +112,7 @@ class PATEGAN(Synthesizer):
 
     name = "pate-gan"
     display_name = "PATE-GAN"
-    is_dp = True
-    uses_device = True
+    tags = SynthesizerTags(is_dp=True, uses_device=True)
     profiles = {
         "quick": PATEGANConfig(max_iterations=300, bins=20),
         "paper": PATEGANConfig(max_iterations=10000),
@@ -122,7 +122,7 @@ class PATEGAN(Synthesizer):
         """(generator, student, teacher ensemble)."""
         from torch import nn
 
-        from bench.nn import TeacherEnsemble
+        from bench.gan.nn import TeacherEnsemble
 
         config = self.config
         generator = nn.Sequential(
@@ -141,10 +141,10 @@ class PATEGAN(Synthesizer):
         import torch
         from torch.nn import functional as F
 
-        from bench.adversarial import GeneratorAverage
-        from bench.gan import make_encoder
-        from bench.nn import MixedOutputHeads
-        from bench.pate import ACCOUNTANT, PATEAccountant, guaranteed_epsilon, noisy_votes
+        from bench.gan.adversarial import GeneratorAverage
+        from bench.gan.base import make_encoder
+        from bench.gan.nn import MixedOutputHeads
+        from bench.privacy.pate import ACCOUNTANT, PATEAccountant, guaranteed_epsilon, noisy_votes
 
         config = self.config
         k = config.teachers
@@ -253,7 +253,7 @@ class PATEGAN(Synthesizer):
 
     def _vote_schedule(self, budget: Budget, planned_queries: int) -> tuple[float, int]:
         """(lambda, how many queries to answer), from the budget and the schedule alone."""
-        from bench.pate import affordable_queries, calibrate_lambda
+        from bench.privacy.pate import affordable_queries, calibrate_lambda
 
         if not budget.private:
             return math.inf, planned_queries

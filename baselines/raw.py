@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.synthesizer import Synthesizer
+from bench.api.synthesizer import Synthesizer
+from bench.api.tags import SynthesizerTags
 
 
 class RawRelease(Synthesizer):
@@ -17,7 +18,7 @@ class RawRelease(Synthesizer):
 
     name = "raw"
     display_name = "Raw Data"
-    cheap_to_fit = True  # fits in well under a second: shadow-model attacks run on it
+    tags = SynthesizerTags(cheap_to_fit=True)  # fits in well under a second: shadow-model attacks run on it
 
     def _fit(self, train, *, budget, public):
         self.train_ = train.copy()

@@ -2,8 +2,8 @@
 
 GaussianCopula, CTGAN and TVAE from ``sdv.single_table``: what a user would
 pick instead of a DP method when privacy is not a constraint. Each is listed
-as a reference (``reference = True``), not as a row of the DP-MedGAN paper,
-and makes no privacy claim (``is_dp = False``; the fit reports no
+as a reference (tagged ``reference``), not as a row of the DP-MedGAN paper,
+and makes no privacy claim (not tagged ``is_dp``; the fit reports no
 ``PrivacySpent``).
 
 Reads of private rows beyond the fit itself. SDV's metadata comes from the
@@ -49,13 +49,14 @@ import logging
 import math
 import re
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, ClassVar, Iterator
 
 import numpy as np
 import pandas as pd
 
-from bench.synthesizer import Synthesizer
+from bench.api.synthesizer import Synthesizer
+from bench.api.tags import SynthesizerTags
 
 # SDV writes its usage log (a CSV file in the user's data folder) through these loggers.
 _SDV_LOGGERS = ("SingleTableSynthesizer", "MultiTableSynthesizer", "Metadata", "SingleTableMetadata")
@@ -67,8 +68,7 @@ class SDVReference(Synthesizer):
     conforms the output to the schema. A subclass names the SDV class and
     turns its config into SDV's keyword arguments (``sdv_arguments``)."""
 
-    reference = True
-    is_dp = False
+    tags = SynthesizerTags(reference=True)
     sdv_class: ClassVar[str] = ""  # class name in sdv.single_table
 
     # -- what a subclass provides ---------------------------------------------
@@ -120,7 +120,7 @@ class SDVReference(Synthesizer):
         if hasattr(self.model_, "_set_random_state"):  # SDV's seeding hook (a private method)
             self.model_._set_random_state(seed)
         np.random.seed(seed)
-        if getattr(self, "uses_device", False):
+        if self.tags.uses_device:
             import torch
 
             torch.manual_seed(seed)
@@ -266,7 +266,7 @@ class SDVGaussianCopula(SDVReference):
 class _SDVNeural(SDVReference):
     """CTGAN and TVAE: torch models, trained on ``--device``."""
 
-    uses_device = True
+    tags = replace(SDVReference.tags, uses_device=True)
 
     def _fit(self, train, *, budget, public):
         import torch

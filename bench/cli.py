@@ -103,9 +103,9 @@ def _seeds(text: str) -> tuple[int, ...]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bench.config import build_config, load_toml, parse_epsilons
-    from bench.report import render_all
-    from bench.runner import load_suite, run_grid
+    from bench.run.config import build_config, load_toml, parse_epsilons
+    from bench.report.tables import render_all
+    from bench.run.runner import load_suite, run_grid
 
     if not args.all and not args.synthesizer:
         raise BenchInputError("say which synthesizers to run: --all or --synthesizer NAME")
@@ -151,7 +151,7 @@ def _check_writable(results_dir: Path) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from bench.registry import GROUPS, registry
+    from bench.api.registry import GROUPS, registry
 
     broken = 0
     for kind in GROUPS:
@@ -171,8 +171,8 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _describe(args: argparse.Namespace) -> int:
-    from bench.cohort import CohortOptions
-    from bench.registry import registry
+    from bench.data.cohort import CohortOptions
+    from bench.api.registry import registry
 
     options = CohortOptions(n_patients=args.n_patients, data_dir=args.data_dir, csv=args.csv, schema=args.schema)
     cohort = registry("cohorts").load(args.name)(options)
@@ -203,8 +203,8 @@ def describe_cohort(cohort) -> str:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from bench.records import load_records
-    from bench.report import render_all
+    from bench.run.records import load_records
+    from bench.report.tables import render_all
 
     if not load_records(args.results_dir):
         raise BenchInputError(f"no run records in {args.results_dir / 'records'}; run `python -m bench run` first")

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tabulate import tabulate
 
-from bench.records import atomic_write_text, package_versions
+from bench.run.records import atomic_write_text, package_versions
 
 TARGETS = {"run_all_quick_wall_s": 300.0, "run_all_quick_peak_rss_mb": 2048.0, "frontier_wall_s": 1800.0,
            "list_wall_s": 3.0}
@@ -111,7 +111,7 @@ def run_perf(results_dir: Path, keep_records: bool = False, frontier: bool = Fal
         if keep_records:
             for path in produced:
                 atomic_write_text(Path(results_dir) / "records" / path.name, path.read_text())
-            from bench.report import render_all
+            from bench.report.tables import render_all
 
             render_all(results_dir)
         payload = _write_harness(results_dir, figures, frontier)
@@ -187,10 +187,10 @@ def write_targets(results_dir: Path) -> str:
         verdict = "—" if check is None or found is None else ("met" if check(found) else "**not met**")
         rows.append([what, value(found, unit), wanted, verdict])
     rows += [
-        ["a change to `bench/report.py` leaves every record valid", "tested", "a test",
-         "met (`tests/bench/test_fingerprint.py`)"],
+        ["a change to `bench/report/tables.py` leaves every record valid", "tested", "a test",
+         "met (`tests/bench/run/test_fingerprint.py`)"],
         ["a 2-worker local Ray cluster's records equal the local executor's", "tested", "a test",
-         "met (`tests/bench/test_executors.py`)"],
+         "met (`tests/bench/run/test_executors.py`)"],
     ]
     machine = figures_of("harness").get("machine") or {"cpus": os.cpu_count(), "platform": platform.platform()}
     text = "\n".join([
@@ -220,14 +220,14 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
 
     import dataclasses
 
-    from bench.adversarial import train_dp_gan
-    from bench.cohort import CohortOptions
-    from bench.encoding import TableEncoder
-    from bench.gan import DPGANSynthesizer
-    from bench.nn import MixedOutputHeads
-    from bench.privacy import SGDPlan
-    from bench.registry import registry
-    from bench.simulate import mimic3_sim
+    from bench.gan.adversarial import train_dp_gan
+    from bench.data.cohort import CohortOptions
+    from bench.data.encoding import TableEncoder
+    from bench.gan.base import DPGANSynthesizer
+    from bench.gan.nn import MixedOutputHeads
+    from bench.privacy.sgd import SGDPlan
+    from bench.api.registry import registry
+    from bench.data.simulate import mimic3_sim
 
     cohort = mimic3_sim(CohortOptions())
     train = cohort.split(seed=0).train
@@ -237,9 +237,9 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
     synthesizers = registry("synthesizers")
     for name in synthesizers.names():
         cls = synthesizers.load(name)
-        if not (isinstance(cls, type) and issubclass(cls, DPGANSynthesizer)) or cls.ablation_of:
+        if not (isinstance(cls, type) and issubclass(cls, DPGANSynthesizer)) or cls.tags.ablation_of:
             continue
-        if getattr(cls, "generator_cluster", False):
+        if cls.tags.generator_cluster:
             continue  # timed per cluster size by run_cluster_perf
         for profile in ("quick", "paper"):
             config = cls.config_for(profile)
@@ -291,7 +291,7 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
         f"on the {len(real):,} training rows of `mimic3-sim`, CPU. An epoch is ceil(rows / batch) steps.",
         "Targets: DP step at most 1.5x the non-DP step; DP-GAN at 5,000 training rows per second or more.",
         "Engines: Opacus' per-sample hooks, functorch, and ghost (fast gradient clipping, the default of the",
-        "MLP discriminators; it gives the hooks' update, `tests/bench/test_adversarial.py`).",
+        "MLP discriminators; it gives the hooks' update, `tests/bench/gan/test_adversarial.py`).",
         "",
         tabulate([list(r.values()) for r in rows], headers=list(rows[0]) if rows else [], tablefmt="github"),
         "",
@@ -306,10 +306,10 @@ def run_cluster_perf(results_dir: Path, sizes: tuple[int, ...] = (1, 4, 8)) -> d
     steps plus one fitness evaluation and evolution)."""
     import dataclasses
 
-    from bench.cohort import CohortOptions
-    from bench.registry import registry
-    from bench.simulate import mimic3_sim
-    from bench.synthesizer import Budget
+    from bench.data.cohort import CohortOptions
+    from bench.api.registry import registry
+    from bench.data.simulate import mimic3_sim
+    from bench.api.synthesizer import Budget
 
     cohort = mimic3_sim(CohortOptions())
     split = cohort.split(seed=0)
@@ -356,10 +356,10 @@ def run_fit_step_perf(results_dir: Path, names: tuple[str, ...] = ("dp-gan", "dp
     import dataclasses
     import math
 
-    from bench.cohort import CohortOptions
-    from bench.registry import registry
-    from bench.simulate import mimic3_sim
-    from bench.synthesizer import Budget
+    from bench.data.cohort import CohortOptions
+    from bench.api.registry import registry
+    from bench.data.simulate import mimic3_sim
+    from bench.api.synthesizer import Budget
 
     cohort = mimic3_sim(CohortOptions())
     split = cohort.split(seed=0)
@@ -412,7 +412,7 @@ def run_scaling_perf(results_dir: Path, sizes: tuple[int, ...] = (10_000, 50_000
             wall, rss = timed_subprocess([python, "-m", "bench", "run", "--synthesizer", "raw", "--cohort", "mimic3-sim",
                                           "--patients", str(size), "--seeds", "1", "--results-dir", scratch,
                                           "--no-progress"])
-            from bench.records import load_records
+            from bench.run.records import load_records
 
             record = load_records(Path(scratch))[0]
         timings = record["timings"]
@@ -453,7 +453,7 @@ def write_synthetic_mimic3(folder: Path, chartevents_rows: int, stays: int = 50_
     from a day before to ten days after ICU admission) and small versions of the other tables."""
     import duckdb
 
-    from bench.real import codes
+    from bench.data.real import codes
 
     folder.mkdir(parents=True, exist_ok=True)
     vitals = [i for items, _ in codes.MIMIC_VITAL_ITEMS.values() for i in items]
@@ -505,7 +505,7 @@ def run_extraction_perf(results_dir: Path, chartevents_rows: int = 20_000_000) -
         generate_s = time.perf_counter() - start
         size_mb = (folder / "CHARTEVENTS.csv.gz").stat().st_size / 2**20
         env = dict(os.environ, BENCH_CACHE_DIR=str(Path(scratch) / "cache"))
-        code = ("from pathlib import Path; from bench.cohort import CohortOptions; from bench.real.mimic3 import mimic3_cohort; "
+        code = ("from pathlib import Path; from bench.data.cohort import CohortOptions; from bench.data.real.mimic3 import mimic3_cohort; "
                 f"c = mimic3_cohort(CohortOptions(data_dir=Path({str(folder)!r}))); print(len(c.table))")
         wall, rss = timed_subprocess([sys.executable, "-c", code], env=env)
     per_million = wall / (chartevents_rows / 1e6)

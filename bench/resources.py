@@ -20,7 +20,7 @@ def available_cores() -> int:
 # count: one DP-GAN cell (eicu-sim, seed 0, epsilon inf) released data with JSD mean 0.0036 on one
 # thread and 0.0069 on two. A cell runs on this many threads, whatever the machine, so that a record
 # is reproduced bit for bit on another machine; speed comes from running cells side by side
-# (``bench.executors``). Libraries that take a thread count (XGBoost, scikit-learn forests) get it too:
+# (``bench.run.executors``). Libraries that take a thread count (XGBoost, scikit-learn forests) get it too:
 # a count above the cell's share makes OpenMP threads spin-wait on a busy machine.
 CELL_THREADS = 1
 

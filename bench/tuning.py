@@ -2,7 +2,7 @@
 
 No hyperparameter of a reported row is chosen on a reported cohort's private rows.
 The quick-profile settings of the GAN synthesizers were chosen with this module on
-``mimic3-sim-tuning`` (``bench.simulate.MIMIC3_SIM_TUNING``: the MIMIC-III-like
+``mimic3-sim-tuning`` (``bench.data.simulate.MIMIC3_SIM_TUNING``: the MIMIC-III-like
 structural model drawn with its own seed and size, never in a results table):
 
     python -m bench.tuning dp-gan --epsilons 1,inf --seeds 0,1 --jobs 16 --out results/tuning
@@ -84,11 +84,11 @@ def evaluate(job: tuple[str, dict, float, int]) -> dict:
     import torch
 
     torch.set_num_threads(1)
-    from bench.cohort import CohortOptions
+    from bench.data.cohort import CohortOptions
     from bench.metrics.downstream import MortalityAUC
     from bench.metrics.jensen_shannon import per_column_jsd
-    from bench.registry import registry
-    from bench.synthesizer import Budget
+    from bench.api.registry import registry
+    from bench.api.synthesizer import Budget
 
     method, overrides, epsilon, seed = job
     cohort = registry("cohorts").load(TUNING_COHORT)(CohortOptions())
@@ -142,8 +142,8 @@ def summarise(results: list[dict], epsilons: list[float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.config import parse_epsilons
-    from bench.records import atomic_write_text
+    from bench.run.config import parse_epsilons
+    from bench.run.records import atomic_write_text
 
     parser = argparse.ArgumentParser(prog="python -m bench.tuning", description=__doc__.splitlines()[0])
     parser.add_argument("method", choices=sorted(GRIDS))

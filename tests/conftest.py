@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.cohort import CohortOptions
-from bench.simulate import eicu_sim, mimic3_sim
+from bench.data.cohort import CohortOptions
+from bench.data.simulate import eicu_sim, mimic3_sim
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

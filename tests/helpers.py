@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bench.schema import Schema
+from bench.data.schema import Schema
 
 
 def uniform_table(schema: Schema, n: int, rng: np.random.Generator) -> pd.DataFrame:

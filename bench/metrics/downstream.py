@@ -18,11 +18,11 @@ import pandas as pd
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from bench.encoding import TableEncoder
+from bench.data.encoding import TableEncoder
 from bench.errors import BenchInputError
-from bench.metric import Metric
+from bench.api.metric import Metric
 from bench.resources import CELL_THREADS
-from bench.schema import Schema
+from bench.data.schema import Schema
 
 XGB_PARAMS = dict(
     n_estimators=200,

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import jensenshannon
 
-from bench.metric import Metric
-from bench.schema import Column, Schema
+from bench.api.metric import Metric
+from bench.data.schema import Column, Schema
 
 CONTINUOUS_BINS = 20
 

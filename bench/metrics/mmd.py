@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bench.encoding import TableEncoder
-from bench.metric import Metric
-from bench.schema import Schema
+from bench.data.encoding import TableEncoder
+from bench.api.metric import Metric
+from bench.data.schema import Schema
 
 
 class MaximumMeanDiscrepancy(Metric):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import wasserstein_distance
 
-from bench.metric import Metric
+from bench.api.metric import Metric
 
 
 class MeanWasserstein(Metric):

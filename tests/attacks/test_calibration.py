@@ -5,10 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bench.cohort import CohortOptions
-from bench.membership import draw_candidates, evaluate_membership
-from bench.registry import registry
-from bench.simulate import eicu_sim, mimic3_sim
+from bench.data.cohort import CohortOptions
+from bench.evaluate.membership import draw_candidates, evaluate_membership
+from bench.api.registry import registry
+from bench.data.simulate import eicu_sim, mimic3_sim
 
 ATTACKS = registry("attacks")
 FULL_SET = [n for n in ATTACKS.names() if not getattr(ATTACKS.load(n).config_for("quick"), "targets_per_side", None)]
@@ -75,7 +75,7 @@ def test_every_attack_catches_copied_rows_and_the_strongest_dominates(setting):
         assert result.intervals["auc"][0] > 0.55, (name, result)
     # the report's rule: Table 1 shows the best success among full-candidate-set attacks; a per-target
     # attack scored on a handful of records never enters the maximum, however high its success
-    from bench.report import _mia_cell, _strongest
+    from bench.report.tables import _mia_cell, _strongest
 
     attacks = {name: r.as_dict() | {"full_candidate_set": True} for name, r in results.items()}
     record = {"status": "ok", "spec": {"budget": None}, "attacks": attacks}

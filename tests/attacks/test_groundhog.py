@@ -5,9 +5,9 @@ import pandas as pd
 
 from attacks.groundhog import Groundhog, GroundhogConfig
 from baselines.raw import RawRelease
-from bench.membership import evaluate_membership
-from bench.shadow import ShadowTrainer
-from bench.synthesizer import Budget
+from bench.evaluate.membership import evaluate_membership
+from bench.evaluate.shadow import ShadowTrainer
+from bench.api.synthesizer import Budget
 
 
 def _extreme(row: pd.Series, schema, rng) -> pd.Series:

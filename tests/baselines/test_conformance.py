@@ -5,8 +5,8 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from bench.registry import registry
-from bench.synthesizer import Budget, Synthesizer
+from bench.api.registry import registry
+from bench.api.synthesizer import Budget, Synthesizer
 
 SYNTHESIZERS = registry("synthesizers")
 NAMES = SYNTHESIZERS.names()
@@ -47,7 +47,7 @@ def test_same_seed_same_rows(name, mimic_small, mimic_split):
 def test_privacy_report_is_honest(name, mimic_small, mimic_split):
     budget = Budget(epsilon=1.0, delta=1e-5)
     synth, _ = _fit(name, mimic_small, mimic_split, budget=budget)
-    if synth.is_dp:
+    if synth.tags.is_dp:
         spent = synth.privacy_spent_
         assert spent is not None and spent.accountant
         assert spent.epsilon <= budget.epsilon * (1 + 1e-9)

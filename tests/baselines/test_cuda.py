@@ -10,7 +10,7 @@ from baselines.dpgan import DPGAN  # noqa: E402
 from baselines.dpganhd import DPGANHD  # noqa: E402
 from baselines.dpmedgan import DPMedGAN  # noqa: E402
 from baselines.pategan import PATEGAN  # noqa: E402
-from bench.synthesizer import Budget  # noqa: E402
+from bench.api.synthesizer import Budget  # noqa: E402
 
 pytestmark = [pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")]
 

@@ -5,9 +5,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from bench.privacy import epsilon_for
-from bench.registry import registry
-from bench.synthesizer import NO_DP, Budget
+from bench.privacy.sgd import epsilon_for
+from bench.api.registry import registry
+from bench.api.synthesizer import NO_DP, Budget
 
 SYNTHESIZERS = registry("synthesizers")
 
@@ -82,8 +82,8 @@ def test_epsilon_inf_trains_without_an_opacus_engine_and_says_no_dp(name, mimic_
 def test_outcomes_are_drawn_jointly_from_their_histogram(mimic_small, mimic_split):
     """DP-GAN's generator is conditioned on the outcomes: their combinations come from one
     joint histogram, so a combination absent from the rows (died and readmitted) is never drawn."""
-    from bench.encoding import TableEncoder
-    from bench.nn import DPConditionSampler
+    from bench.data.encoding import TableEncoder
+    from bench.gan.nn import DPConditionSampler
 
     train, schema = mimic_split.train, mimic_small.schema
     assert not ((train["mortality"] == 1) & (train["readmission"] == 1)).any()

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from bench.metrics.downstream import MortalityAUC
-from bench.registry import registry
-from bench.synthesizer import Budget
+from bench.api.registry import registry
+from bench.api.synthesizer import Budget
 from tests.helpers import shuffled_columns
 
 

@@ -3,7 +3,7 @@ import pytest
 from pycanon import anonymity
 
 from baselines.kanonymity import KAnonymityConfig, MondrianKAnonymity
-from bench.synthesizer import Budget
+from bench.api.synthesizer import Budget
 
 
 @pytest.mark.parametrize("k", [5, 12])

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from baselines.pategan import PATEGAN
-from bench.pate import affordable_queries, guaranteed_epsilon
-from bench.synthesizer import NO_DP, Budget
+from bench.privacy.pate import affordable_queries, guaranteed_epsilon
+from bench.api.synthesizer import NO_DP, Budget
 
 QUICK = dataclasses.replace(PATEGAN.config_for("quick"), teachers=40, teacher_warmup_steps=30, max_iterations=40)
 
@@ -130,12 +130,12 @@ def test_paper_mode_with_overspend_answers_the_whole_schedule(mimic_small, mimic
 
 
 def test_epsilon_inf_uses_exact_votes_and_says_no_dp(mimic_small, mimic_split, monkeypatch):
-    import bench.pate
+    import bench.privacy.pate
 
     def no_noise(*args, **kwargs):
         raise AssertionError("a noisy vote was drawn at epsilon = inf")
 
-    monkeypatch.setattr(bench.pate, "noisy_votes", no_noise)
+    monkeypatch.setattr(bench.privacy.pate, "noisy_votes", no_noise)
     config = dataclasses.replace(QUICK, max_iterations=4)
     spent = PATEGAN(mimic_small.schema, config).fit(mimic_split.train, budget=Budget(float("inf")), seed=0).privacy_spent_
     assert spent.accountant == NO_DP and spent.details["no_dp"]

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from baselines.sdv_reference import CTGANConfig, GaussianCopulaConfig, SDVCTGAN, SDVGaussianCopula, SDVTVAE, TVAEConfig
-from bench.cohort import CohortOptions
+from bench.data.cohort import CohortOptions
 from bench.metrics.downstream import MortalityAUC
-from bench.registry import registry
-from bench.simulate import mimic3_sim
-from bench.synthesizer import Budget
+from bench.api.registry import registry
+from bench.data.simulate import mimic3_sim
+from bench.api.synthesizer import Budget
 
 # Enough to run the whole path (preprocessing, training steps, sampling), not to learn;
 # normal marginals fit faster than SDV's default beta (the quality test uses the default).
@@ -57,7 +57,7 @@ def test_release_has_the_schema_columns_and_passes_validation(name, tiny, fitted
         else:
             assert values.dropna().between(col.low, col.high).all()
             assert col.nullable or values.notna().all()
-    assert synth.privacy_spent_ is None and not synth.is_dp
+    assert synth.privacy_spent_ is None and not synth.tags.is_dp
 
 
 @pytest.mark.parametrize("name", ["gaussian-copula", "ctgan"])
@@ -92,8 +92,8 @@ def test_registered_as_references():
     for name, (cls, _) in SMOKE.items():
         loaded = synthesizers.load(name)
         assert loaded is cls and loaded.name == name
-        assert loaded.reference is True and loaded.is_dp is False
+        assert loaded.tags.reference is True and loaded.tags.is_dp is False
         assert "reference, not DP" in loaded.display_name
         assert set(loaded.profiles) == {"quick", "paper"}
-    assert SDVCTGAN.uses_device and SDVTVAE.uses_device
+    assert SDVCTGAN.tags.uses_device and SDVTVAE.tags.uses_device
     assert SDVCTGAN.profiles["paper"].epochs == 300 and SDVTVAE.profiles["paper"].batch_size == 500

@@ -73,7 +73,7 @@ def test_good_csv_cohort_runs(tmp_path):
 
 
 def test_list_names_every_registered_entry():
-    from bench.registry import registry
+    from bench.api.registry import registry
 
     result = run_cli("list")
     assert result.returncode == 0, result.stderr
@@ -129,8 +129,8 @@ def test_a_duplicated_csv_column_is_named(tmp_path):
 
 
 def test_a_category_named_NA_stays_a_category(tmp_path):
-    from bench.cohort import CohortOptions
-    from bench.csv_cohort import load_csv_cohort
+    from bench.data.cohort import CohortOptions
+    from bench.data.csv_cohort import load_csv_cohort
 
     def add_na(schema):
         schema["bench"]["columns"]["care_unit"]["categories"].append("NA")

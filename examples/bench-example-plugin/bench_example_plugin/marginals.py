@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.synthesizer import Synthesizer
+from bench.api.synthesizer import Synthesizer
+from bench.api.tags import SynthesizerTags
 
 
 class IndependentMarginals(Synthesizer):
@@ -18,7 +19,7 @@ class IndependentMarginals(Synthesizer):
 
     name = "independent-marginals"
     display_name = "Independent marginals (example plugin)"
-    cheap_to_fit = True  # fits in well under a second: shadow-model attacks run on it
+    tags = SynthesizerTags(cheap_to_fit=True)  # fits in well under a second: shadow-model attacks run on it
 
     def _fit(self, train, *, budget, public):
         self.columns_ = {name: train[name].to_numpy() for name in self.schema.names}

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bench.registry import registry
+from bench.api.registry import registry
 from tests.helpers import contaminate, uniform_table
 
 METRICS = registry("metrics")
@@ -92,7 +92,7 @@ def test_a_breakdown_gives_what_each_metric_means(releases, mimic_split, mimic_s
 
 
 def test_a_cell_trains_one_model_per_outcome(releases, mimic_split, mimic_small, monkeypatch):
-    from bench.cell import Suite, _score_metrics
+    from bench.run.cell import Suite, _score_metrics
     from bench.metrics import downstream
 
     fits = []

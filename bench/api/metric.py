@@ -1,0 +1,51 @@
+"""The metric interface: (real, synthetic, schema) -> one number, with its direction.
+
+A metric declares, as class attributes, its ``goal`` (``maximize`` or
+``minimize``), its range and which real split it is compared against
+(``real_split``: ``train`` for fidelity, ``test`` for downstream utility),
+so the runner and the report never branch on metric names. A metric that
+needs an outcome declares its role (``outcomes``); on a cohort whose schema
+does not declare it, the metric is not applicable and the tables say so.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+import numpy as np
+import pandas as pd
+
+from bench.data.schema import Schema
+
+
+class Metric:
+    name: ClassVar[str] = ""
+    display_name: ClassVar[str] = ""
+    goal: ClassVar[Literal["maximize", "minimize"]] = "minimize"
+    min_value: ClassVar[float] = 0.0
+    max_value: ClassVar[float] = float("inf")
+    real_split: ClassVar[Literal["train", "test"]] = "train"
+    outcomes: ClassVar[tuple[str, ...]] = ()  # outcome roles (``bench.data.schema.OUTCOME_ROLES``) it needs
+
+    @classmethod
+    def not_applicable(cls, schema: Schema) -> str | None:
+        """Why this metric cannot be computed on a cohort with this schema, or None."""
+        missing = [role for role in cls.outcomes if role not in schema.outcomes]
+        return f"the schema declares no {' or '.join(missing)} outcome" if missing else None
+
+    def compute(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *, seed: int) -> float:
+        return self.compute_breakdown(real, synthetic, schema, seed=seed)[self.name]
+
+    def compute_breakdown(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, *,
+                          seed: int) -> dict[str, float]:
+        """This metric's value and those of related metrics the same computation yields, by metric
+        name (as SDMetrics' ``compute_breakdown``): the runner computes a metric that an earlier
+        breakdown in the cell already gave only once. Each value is what its own ``compute`` gives."""
+        values = self._compute_breakdown(real, synthetic, schema, np.random.default_rng([seed, 0x3E7]))
+        return {name: float(value) for name, value in values.items()}
+
+    def _compute_breakdown(self, real, synthetic, schema, rng: np.random.Generator) -> dict[str, float]:
+        return {self.name: self._compute(real, synthetic, schema, rng)}
+
+    def _compute(self, real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schema, rng: np.random.Generator) -> float:
+        raise NotImplementedError

@@ -1,0 +1,1 @@
+"""The data: schema, encodings, cohorts and their split, the simulated cohorts and the real exports."""

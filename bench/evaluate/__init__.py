@@ -1,0 +1,1 @@
+"""Membership evaluation: candidate draws, scores to success figures, shadow fits."""

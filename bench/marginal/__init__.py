@@ -1,0 +1,1 @@
+"""The marginal-model base of the AIM and MST references."""

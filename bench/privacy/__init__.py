@@ -1,0 +1,1 @@
+"""Privacy accounting: DP-SGD plans and ledgers, PATE vote accounting, zCDP, and the empirical audit."""

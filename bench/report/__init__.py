@@ -1,0 +1,1 @@
+"""Tables and the privacy-utility frontier, rendered from run records alone."""

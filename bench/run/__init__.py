@@ -1,0 +1,1 @@
+"""Running the grid: configuration, one cell, executors, run records and code fingerprints."""
