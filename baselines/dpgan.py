@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.gan.base import DPGANSynthesizer, GANConfig
 
@@ -76,23 +76,11 @@ class DPGAN(DPGANSynthesizer):
                              discriminator_hidden=128, bins=20, condition_on_outcomes=True),
         "paper": DPGANConfig(epochs=100.0, condition_on_outcomes=True),
     }
+    profiles["smoke"] = replace(profiles["quick"], epochs=0.2)  # the contract, not the quality (tests)
 
     def build_networks(self, width: int, condition_width: int):
-        import torch
-        from torch import nn
+        from bench.gan.nn import MLPDiscriminator, MLPGenerator
 
-        from bench.gan.nn import MLPDiscriminator
-
-        hidden, latent = self.config.hidden, self.config.latent_dim
-
-        class Generator(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.net = nn.Sequential(
-                    nn.Linear(latent + condition_width, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, width)
-                )
-
-            def forward(self, z, c):
-                return self.net(torch.cat([z, c], dim=1))
-
-        return Generator(), MLPDiscriminator(width, self.config.discriminator_hidden)
+        config = self.config
+        return (MLPGenerator(config.latent_dim, condition_width, config.hidden, width),
+                MLPDiscriminator(width, config.discriminator_hidden))

@@ -116,6 +116,7 @@ class DPGANHD(DPGANSynthesizer):
                                discriminator_hidden=128, bins=20, condition_on_outcomes=True),
         "paper": DPGANHDConfig(epochs=100.0, condition_on_outcomes=True),
     }
+    profiles["smoke"] = replace(profiles["quick"], epochs=0.2)  # the contract, not the quality (tests)
 
     # -- networks ------------------------------------------------------------------
     def build_networks(self, width: int, condition_width: int):

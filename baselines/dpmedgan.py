@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 
 from bench.gan.base import DPGANSynthesizer, GANConfig
 
-MAP_SIDE = 32  # the discriminator sees the encoded record as a 32 x 32 map
 
 
 @dataclass(frozen=True)
@@ -96,50 +95,17 @@ class DPMedGAN(DPGANSynthesizer):
         ),
         "paper": DPMedGANConfig(epochs=100.0),
     }
+    profiles["smoke"] = replace(profiles["quick"], epochs=0.2)  # the contract, not the quality (tests)
 
     def build_networks(self, width: int, condition_width: int):
-        import torch
-        from torch import nn
+        from baselines.dpmedgan_networks import MAP_SIDE, ConvDiscriminator, ConvGenerator
 
         config = self.config
         if width > MAP_SIDE * MAP_SIDE:
             raise ValueError(f"an encoded record of {width} values does not fit a 32x32 map")
-        g0, g1 = config.generator_channels
-        d1, d2, d3 = config.discriminator_channels
-        latent = config.latent_dim
-
-        class Generator(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.fc = nn.Linear(latent + condition_width, g0 * 16 * 16)
-                self.up1 = nn.ConvTranspose2d(g0, g1, kernel_size=4, stride=2, padding=1)
-                self.up2 = nn.ConvTranspose2d(g1, 1, kernel_size=3, stride=1, padding=1)
-
-            def forward(self, z, c):
-                h0 = torch.relu(self.fc(torch.cat([z, c], dim=1))).view(-1, g0, 16, 16)
-                h1 = torch.relu(self.up1(h0))
-                return self.up2(h1).flatten(1)[:, :width]
-
-        class Discriminator(nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.features = nn.Sequential(
-                    nn.Conv2d(1, d1, 3, stride=1, padding=1), nn.LeakyReLU(0.2), nn.Dropout(config.dropout),
-                    nn.Conv2d(d1, d2, 3, stride=1, padding=1), nn.LeakyReLU(0.2), nn.Dropout(config.dropout),
-                    nn.Conv2d(d2, d3, 3, stride=2, padding=1), nn.LeakyReLU(0.2), nn.Dropout(config.dropout),
-                )
-                self.w_f = nn.Linear(d3 * 16 * 16, config.joint_hidden)
-                self.w_c = nn.Linear(condition_width, config.joint_hidden, bias=False) if condition_width else None
-                self.out = nn.Linear(config.joint_hidden, 1)
-
-            def forward(self, x, c):
-                padded = nn.functional.pad(x, (0, MAP_SIDE * MAP_SIDE - width)).view(-1, 1, MAP_SIDE, MAP_SIDE)
-                joint = self.w_f(self.features(padded).flatten(1))
-                if self.w_c is not None:
-                    joint = joint + self.w_c(c)
-                return self.out(nn.functional.leaky_relu(joint, 0.2))
-
-        return Generator(), Discriminator()
+        return (ConvGenerator(config.latent_dim, condition_width, config.generator_channels, width),
+                ConvDiscriminator(width, condition_width, config.discriminator_channels, config.joint_hidden,
+                                  config.dropout))
 
 
 class DPMedGANUnconditional(DPMedGAN):

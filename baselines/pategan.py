@@ -116,6 +116,7 @@ class PATEGAN(Synthesizer):
     profiles = {
         "quick": PATEGANConfig(max_iterations=300, bins=20),
         "paper": PATEGANConfig(max_iterations=10000),
+        "smoke": PATEGANConfig(max_iterations=10, bins=20),  # the contract, not the quality (tests)
     }
 
     def build_networks(self, width: int):

@@ -174,7 +174,7 @@ def _public_default(col) -> Any:
 
 
 def _epochs(epochs: float) -> int:
-    """SDV trains whole epochs: a fraction (the conformance tests use 0.2) rounds up, to at least one."""
+    """SDV trains whole epochs: a fraction rounds up, to at least one."""
     return max(1, math.ceil(epochs))
 
 
@@ -343,7 +343,7 @@ class SDVCTGAN(_SDVNeural):
     name = "ctgan"
     display_name = "SDV CTGAN (reference, not DP)"
     sdv_class = "CTGANSynthesizer"
-    profiles = {"quick": CTGANConfig(epochs=2), "paper": CTGANConfig()}
+    profiles = {"quick": CTGANConfig(epochs=2), "paper": CTGANConfig(), "smoke": CTGANConfig(epochs=1)}
 
 
 @dataclass(frozen=True)
@@ -399,4 +399,4 @@ class SDVTVAE(_SDVNeural):
     name = "tvae"
     display_name = "SDV TVAE (reference, not DP)"
     sdv_class = "TVAESynthesizer"
-    profiles = {"quick": TVAEConfig(epochs=10, batch_size=50), "paper": TVAEConfig()}
+    profiles = {"quick": TVAEConfig(epochs=10, batch_size=50), "paper": TVAEConfig(), "smoke": TVAEConfig(epochs=1, batch_size=50)}

@@ -24,3 +24,21 @@ def test_example_plugin_installs_lists_and_runs(tmp_path):
     assert run.returncode == 0, run.stderr
     full = next(results.glob("quick/*/full.md")).read_text()
     assert "independent-marginals" in full
+
+
+def test_example_plugins_own_tests_run_the_shipped_conformance_suite(tmp_path):
+    target = tmp_path / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--target", str(target), str(REPO / "examples" / "bench-example-plugin")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert install.returncode == 0, install.stderr
+    import os
+
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(target), str(REPO)])}
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                            str(REPO / "examples" / "bench-example-plugin" / "tests")],
+                           capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)
+    assert tests.returncode == 0, tests.stdout[-2000:] + tests.stderr[-2000:]
+    assert "1 passed" in tests.stdout

@@ -146,12 +146,14 @@ class Synthesizer:
 
     def __init__(self, schema: Schema, config: Any = None, *, device: str = "cpu") -> None:
         self.schema = schema
-        self.config = config
+        self.config = config if config is not None else self.config_for("quick")
         self.device = device
 
     @classmethod
     def config_for(cls, profile: str) -> Any:
-        """The settings this method uses under a run profile (``None`` if it has none)."""
+        """The settings this method uses under a run profile (``None`` if it has none): ``quick``,
+        ``paper``, or ``smoke`` (the conformance checks' and tests' settings: the contract, not the
+        quality). A profile the method does not define falls back to ``quick``."""
         if not cls.profiles:
             return None
         return cls.profiles.get(profile, cls.profiles.get("quick"))

@@ -182,6 +182,20 @@ class DPConditionSampler:
         return np.concatenate(parts, axis=1) if parts else np.zeros((n, 0), dtype=np.float32)
 
 
+class MLPGenerator(nn.Module):
+    """``generator(z, c)``: two hidden layers of ``hidden`` ReLU units on the latent draw joined with
+    the condition vector, one raw value per encoded feature (``MixedOutputHeads`` turns them into a record)."""
+
+    def __init__(self, latent: int, condition_width: int, hidden: int, width: int) -> None:
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(latent + condition_width, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, width)
+        )
+
+    def forward(self, z: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        return self.net(torch.cat([z, c], dim=1))
+
+
 class MLPDiscriminator(nn.Module):
     """``discriminator(x, c)``: two hidden layers of ``hidden`` units, LeakyReLU 0.2,
     one logit per record; ignores the condition ``c`` (unconditional GANs)."""

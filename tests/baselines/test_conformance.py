@@ -1,59 +1,55 @@
-"""Every registered synthesizer obeys the same contract (generated from the registry)."""
-
-import dataclasses
+"""Every registered synthesizer passes the shipped conformance suite (``bench.testing``), and the
+suite itself catches the faults it names."""
 
 import pandas as pd
 import pytest
 
 from bench.api.registry import registry
 from bench.api.synthesizer import Budget, Synthesizer
+from bench.errors import BenchInputError
+from bench.testing import check_synthesizer
 
 SYNTHESIZERS = registry("synthesizers")
-NAMES = SYNTHESIZERS.names()
 
 
-def _fit(name, cohort, split, seed=0, budget=Budget()):
-    cls = SYNTHESIZERS.load(name)
-    config = cls.config_for("quick")
-    if hasattr(config, "epochs"):  # the contract, not the quality: a fraction of an epoch will do
-        config = dataclasses.replace(config, epochs=0.2)
-    if hasattr(config, "max_iterations"):  # likewise a few PATE-GAN iterations
-        config = dataclasses.replace(config, max_iterations=10)
-    synth = cls.from_cohort(cohort, config)
-    return synth, synth.fit(split.train, budget=budget, public=split.public, seed=seed)
+@pytest.mark.parametrize("name", SYNTHESIZERS.names())
+def test_every_registered_synthesizer_conforms(name, mimic_small):
+    check_synthesizer(SYNTHESIZERS.load(name), mimic_small)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_fit_returns_self_and_sample_follows_the_schema(name, mimic_small, mimic_split):
-    before = {part: getattr(mimic_split, part).copy() for part in ("train", "public")}
-    synth, fitted = _fit(name, mimic_small, mimic_split)
-    assert fitted is synth and isinstance(synth, Synthesizer)
-    release = synth.sample(300)
-    for part, frame in before.items():  # a split is shared by every cell of its cohort and seed
-        pd.testing.assert_frame_equal(getattr(mimic_split, part), frame, obj=f"{name} changed the {part} split")
-    assert list(release.columns) == mimic_small.schema.names
-    assert len(release) == 300
-    mimic_small.schema.validate(release)
+class _ForgetsTheSeed(Synthesizer):
+    name = "forgets-the-seed"
+    calls = 0
+
+    def _fit(self, train, *, budget, public):
+        self.rows_ = train.reset_index(drop=True)
+
+    def _sample(self, n):
+        type(self).calls += 1
+        return self.rows_.sample(n, random_state=type(self).calls).reset_index(drop=True)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_same_seed_same_rows(name, mimic_small, mimic_split):
-    a = _fit(name, mimic_small, mimic_split, seed=4)[0].sample(200)
-    b = _fit(name, mimic_small, mimic_split, seed=4)[0].sample(200)
-    pd.testing.assert_frame_equal(a, b)
+class _ClaimsNothingButIsTaggedDP(_ForgetsTheSeed):
+    name = "claims-nothing"
+
+    def _sample(self, n):
+        return self.rows_.head(n)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_privacy_report_is_honest(name, mimic_small, mimic_split):
-    budget = Budget(epsilon=1.0, delta=1e-5)
-    synth, _ = _fit(name, mimic_small, mimic_split, budget=budget)
-    if synth.tags.is_dp:
-        spent = synth.privacy_spent_
-        assert spent is not None and spent.accountant
-        assert spent.epsilon <= budget.epsilon * (1 + 1e-9)
-        assert spent.delta <= budget.delta
-    else:
-        assert synth.privacy_spent_ is None
+def test_the_suite_catches_a_method_that_ignores_its_seed(mimic_small):
+    with pytest.raises(AssertionError, match="the same seed gave other rows"):
+        check_synthesizer(_ForgetsTheSeed, mimic_small)
+
+
+def test_the_suite_catches_a_dp_method_without_a_privacy_report(mimic_small):
+    from dataclasses import replace
+
+    class TaggedDP(_ClaimsNothingButIsTaggedDP):
+        tags = replace(_ClaimsNothingButIsTaggedDP.tags, is_dp=True)
+
+    check_synthesizer(_ClaimsNothingButIsTaggedDP, mimic_small)  # honest: no claim, no report
+    with pytest.raises(RuntimeError, match="privacy"):
+        check_synthesizer(TaggedDP, mimic_small)
 
 
 def test_sample_before_fit_is_an_error(mimic_small):
@@ -63,8 +59,13 @@ def test_sample_before_fit_is_an_error(mimic_small):
 
 
 def test_fit_rejects_data_that_disagrees_with_the_schema(mimic_small, mimic_split):
-    from bench.errors import BenchInputError
-
     synth = SYNTHESIZERS.load("raw").from_cohort(mimic_small)
     with pytest.raises(BenchInputError, match="missing column"):
         synth.fit(mimic_split.train.drop(columns=["age"]), budget=Budget(), seed=0)
+
+
+def test_a_synthesizer_built_without_a_config_gets_its_quick_settings(mimic_small):
+    cls = SYNTHESIZERS.load("dp-gan")
+    assert cls(mimic_small.schema).config == cls.config_for("quick")
+    assert isinstance(cls.config_for("smoke"), type(cls.config_for("quick")))
+    assert pd.api.types.is_number(cls.config_for("smoke").epochs) and cls.config_for("smoke").epochs < 1

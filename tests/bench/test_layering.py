@@ -9,7 +9,7 @@
     baselines, attacks         the methods (top-level packages), on the layers above
     run                        config, cells, executors, records, fingerprints
     report                     tables and the frontier, from records
-    perf, tuning, cli          the entry points (the command line last)
+    perf, tuning, testing, cli the entry points and the conformance suite (the command line last)
 
 Imports inside functions count: a lazy import is still a dependency.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 RANK = {"errors": 0, "resources": 0, "data": 1, "api": 2, "privacy": 3, "gan": 4, "marginal": 4, "evaluate": 4,
-        "metrics": 4, "baselines": 5, "attacks": 5, "run": 6, "report": 7, "perf": 8, "tuning": 8, "cli": 9,
+        "metrics": 4, "baselines": 5, "attacks": 5, "run": 6, "report": 7, "perf": 8, "tuning": 8, "testing": 8, "cli": 9,
         "__main__": 10}
 
 
