@@ -209,64 +209,46 @@ def write_targets(results_dir: Path) -> str:
 
 
 def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
-    """Time per DP-SGD step and per epoch against the same model and loop without DP.
+    """Time per training step and per epoch of each DP-SGD GAN against the same training without DP.
 
-    Every registered DP GAN synthesizer, quick and paper network sizes, on the
-    ``mimic3-sim`` training split (5,400 rows), batch as configured, with each
-    Opacus per-sample-gradient engine that applies (``hooks``, ``functorch``, ``ghost``).
+    Every registered DP GAN synthesizer (not its ablations; DP-GAN-HD's cluster is timed by
+    ``run_cluster_perf``), quick and paper settings, on the ``mimic3-sim`` training split (5,400
+    rows), through the synthesizer's own ``fit`` cut to ``steps`` steps (a fifth as many at paper
+    size): at epsilon 1 with each Opacus per-sample-gradient engine (``hooks``, ``functorch``,
+    ``ghost``), and at epsilon inf (no engine). A step is the discriminator's and the generator's.
     """
-    import numpy as np
-    import torch
-
     import dataclasses
+    import math
 
-    from bench.gan.adversarial import train_dp_gan
-    from bench.data.cohort import CohortOptions
-    from bench.data.encoding import TableEncoder
-    from bench.gan.base import DPGANSynthesizer
-    from bench.gan.nn import MixedOutputHeads
-    from bench.privacy.sgd import SGDPlan
     from bench.api.registry import registry
+    from bench.api.synthesizer import Budget
+    from bench.data.cohort import CohortOptions
     from bench.data.simulate import mimic3_sim
 
     cohort = mimic3_sim(CohortOptions())
-    train = cohort.split(seed=0).train
-    encoder = TableEncoder(cohort.schema)
-    real = torch.from_numpy(encoder.transform(train))
+    split = cohort.split(seed=0)
+    real = split.train
     rows = []
     synthesizers = registry("synthesizers")
     for name in synthesizers.names():
         cls = synthesizers.load(name)
-        if not (isinstance(cls, type) and issubclass(cls, DPGANSynthesizer)) or cls.tags.ablation_of:
+        if not (cls.tags.is_dp and cls.tags.uses_device and hasattr(cls.config_for("quick"), "grad_sample_mode")):
+            continue  # DP-SGD GANs only
+        if cls.tags.ablation_of or cls.tags.generator_cluster:
             continue
-        if cls.tags.generator_cluster:
-            continue  # timed per cluster size by run_cluster_perf
         for profile in ("quick", "paper"):
             config = cls.config_for(profile)
             n_steps = steps if profile == "quick" else max(3, steps // 5)
+            config = dataclasses.replace(config, epochs=n_steps * config.batch_size / len(real))
             timings = {}
-            for mode, private in (("none", False), ("hooks", True), ("functorch", True), ("ghost", True)):
-                settings = dataclasses.replace(config, grad_sample_mode=mode if private else "hooks")
-                for run_steps in (1, n_steps):  # a first, untimed step pays one-off costs
-                    generator, discriminator = cls(cohort.schema, config).build_networks(encoder.width, 0)
-                    heads = MixedOutputHeads(encoder, continuous=config.continuous_head)
-                    rng = np.random.default_rng(0)
-
-                    def fake(n, tau, generator=generator, heads=heads, rng=rng):
-                        z = torch.from_numpy(rng.standard_normal((n, config.latent_dim)).astype(np.float32))
-                        return heads(generator(z, torch.zeros(n, 0)), tau), torch.zeros(n, 0)
-
-                    plan = SGDPlan(1.0, config.batch_size / len(real), run_steps, run_steps, 1.0)
-                    try:
-                        result = train_dp_gan(generator=generator, discriminator=discriminator, real=real,
-                                              real_conditions=torch.zeros(len(real), 0), fake_records=fake, plan=plan,
-                                              settings=settings, seed=0, private=private)
-                    except (NotImplementedError, ValueError, RuntimeError):
-                        result = None  # an engine that does not support this network's layers
-                        break
-                if result is not None:
-                    timings[mode] = result.seconds / result.steps
-            batches_per_epoch = int(np.ceil(len(real) / config.batch_size))
+            for mode, epsilon in (("none", math.inf), ("hooks", 1.0), ("functorch", 1.0), ("ghost", 1.0)):
+                settings = dataclasses.replace(config, grad_sample_mode=mode if mode != "none" else config.grad_sample_mode)
+                try:
+                    synth = cls(cohort.schema, settings).fit(real, budget=Budget(epsilon), public=split.public, seed=0)
+                except (NotImplementedError, ValueError, RuntimeError):
+                    continue  # an engine that does not support this network's layers
+                timings[mode] = synth.fit_info_["train_seconds"] / synth.fit_info_["steps"]
+            batches_per_epoch = math.ceil(len(real) / config.batch_size)
             for mode in ("hooks", "functorch", "ghost"):
                 if mode not in timings:
                     continue
@@ -286,9 +268,10 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
     text = "\n".join([
         "# DP-SGD versus the same training without DP",
         "",
-        f"Measured by `python -m bench perf --dp` on {os.cpu_count()} CPUs: one discriminator step (real part",
-        "through Opacus, fake part and generator step without per-sample gradients) and one generator step,",
-        f"on the {len(real):,} training rows of `mimic3-sim`, CPU. An epoch is ceil(rows / batch) steps.",
+        f"Measured by `python -m bench perf --dp` on {os.cpu_count()} CPUs: one training step (the discriminator's,",
+        "real part through Opacus, and the generator's) inside each synthesizer's own `fit` at epsilon 1, against",
+        f"the same fit at epsilon inf (no engine), on the {len(real):,} training rows of `mimic3-sim`, CPU. An",
+        "epoch is ceil(rows / batch) steps.",
         "Targets: DP step at most 1.5x the non-DP step; DP-GAN at 5,000 training rows per second or more.",
         "Engines: Opacus' per-sample hooks, functorch, and ghost (fast gradient clipping, the default of the",
         "MLP discriminators; it gives the hooks' update, `tests/bench/gan/test_adversarial.py`).",
@@ -444,60 +427,12 @@ def run_scaling_perf(results_dir: Path, sizes: tuple[int, ...] = (10_000, 50_000
     return payload
 
 
-FULL_CHARTEVENTS_ROWS = 330_712_483  # MIMIC-III v1.4 CHARTEVENTS
-
-
-def write_synthetic_mimic3(folder: Path, chartevents_rows: int, stays: int = 50_000) -> None:
-    """A MIMIC-III-shaped export with fabricated values (no patient data): CHARTEVENTS.csv.gz
-    of ``chartevents_rows`` rows (a quarter of them the loader's vital-sign items, charted
-    from a day before to ten days after ICU admission) and small versions of the other tables."""
-    import duckdb
-
-    from bench.data.real import codes
-
-    folder.mkdir(parents=True, exist_ok=True)
-    vitals = [i for items, _ in codes.MIMIC_VITAL_ITEMS.values() for i in items]
-    labs = [i for items in codes.MIMIC_LAB_ITEMS.values() for i in items]
-    con = duckdb.connect()  # every value is a deterministic function of the row number
-    con.execute(f"""CREATE TABLE stays AS SELECT range AS icustay_id, 100000 + range AS hadm_id, 10000 + range // 2 AS subject_id,
-        TIMESTAMP '2150-01-01' + to_minutes(CAST(range * 37 AS BIGINT)) AS intime FROM range({stays})""")
-    con.execute(f"""COPY (SELECT icustay_id AS row_id, subject_id, hadm_id, icustay_id, 'carevue' AS dbsource,
-        (['MICU','SICU','CCU','CSRU','TSICU'])[1 + icustay_id % 5] AS first_careunit,
-        (['MICU','SICU','CCU','CSRU','TSICU'])[1 + icustay_id % 5] AS last_careunit, 1 AS first_wardid,
-        1 AS last_wardid, intime, intime + INTERVAL 3 DAY AS outtime, 3.0 AS los FROM stays)
-        TO '{folder}/ICUSTAYS.csv' (HEADER)""")
-    con.execute(f"""COPY (SELECT hadm_id AS row_id, subject_id, hadm_id, intime - INTERVAL 1 DAY AS admittime,
-        intime + INTERVAL 6 DAY AS dischtime, NULL AS deathtime,
-        (['EMERGENCY','ELECTIVE','URGENT'])[1 + hadm_id % 3] AS admission_type, 'WHITE' AS ethnicity,
-        CAST(hadm_id % 9 = 0 AS INTEGER) AS hospital_expire_flag FROM stays) TO '{folder}/ADMISSIONS.csv' (HEADER)""")
-    con.execute(f"""COPY (SELECT subject_id AS row_id, subject_id, (['F','M'])[1 + subject_id % 2] AS gender,
-        min(intime) - to_days(CAST(7000 + subject_id % 20000 AS INTEGER)) AS dob FROM stays GROUP BY subject_id)
-        TO '{folder}/PATIENTS.csv' (HEADER)""")
-    con.execute(f"""COPY (SELECT range AS row_id, 10000 + range % {stays} AS subject_id, 100000 + range % {stays} AS hadm_id,
-        1 AS seq_num, (['4019','4280','0389','5849','25000','486'])[1 + range % 6] AS icd9_code FROM range({stays * 9}))
-        TO '{folder}/DIAGNOSES_ICD.csv' (HEADER)""")
-    con.execute(f"""COPY (SELECT range AS row_id, 100000 + range % {stays} AS hadm_id, s.intime AS startdate,
-        s.intime + INTERVAL 2 DAY AS enddate, (['Heparin','Insulin','Vancomycin','Furosemide','Metoprolol'])[1 + range % 5] AS drug
-        FROM range({stays * 10}) JOIN stays s ON s.icustay_id = range % {stays}) TO '{folder}/PRESCRIPTIONS.csv' (HEADER)""")
-    con.execute(f"""COPY (SELECT range AS row_id, s.subject_id, s.hadm_id,
-        ({labs})[1 + range % {len(labs)}] AS itemid, s.intime + to_minutes(CAST(range % 2880 AS BIGINT)) - INTERVAL 12 HOUR AS charttime,
-        '1.0' AS value, 1.0 + (range % 7) AS valuenum, 'mg/dL' AS valueuom, NULL AS flag
-        FROM range({max(chartevents_rows // 25, 1000)}) JOIN stays s ON s.icustay_id = range % {stays}) TO '{folder}/LABEVENTS.csv' (HEADER)""")
-    con.execute(f"""COPY (SELECT range AS row_id, 10000 + range % {stays} AS subject_id, 100000 + range % {stays} AS hadm_id,
-        (range // 4) % {stays} AS icustay_id,
-        CASE WHEN range % 4 = 0 THEN ({vitals})[1 + (range // 4 // {stays}) % {len(vitals)}] ELSE 1000 + range % 5000 END AS itemid,
-        s.intime + to_minutes(CAST(hash(range) % 15840 AS BIGINT)) - INTERVAL 1 DAY AS charttime,
-        s.intime AS storetime, 17000 AS cgid, CAST(60 + range % 60 AS VARCHAR) AS value, 60.0 + range % 60 AS valuenum,
-        'bpm' AS valueuom, 0 AS warning, 0 AS error, NULL AS resultstatus, 'NotStopd' AS stopped
-        FROM range({chartevents_rows}) JOIN stays s ON s.icustay_id = (range // 4) % {stays})
-        TO '{folder}/CHARTEVENTS.csv.gz' (HEADER, COMPRESSION gzip)""")
-    con.close()
-
-
 def run_extraction_perf(results_dir: Path, chartevents_rows: int = 20_000_000) -> dict:
     """Time and peak memory of the ``mimic3`` extraction on a fabricated CHARTEVENTS of
     ``chartevents_rows`` rows (pairs of stays share a patient, so readmissions exist), in a fresh subprocess with an empty cache; extrapolated
     linearly to the full database. Figures into ``results/perf/extraction.{json,md}``."""
+    from bench.data.real.fabricate import FULL_CHARTEVENTS_ROWS, write_synthetic_mimic3
+
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "mimic3"
         start = time.perf_counter()

@@ -12,7 +12,7 @@ candidates to be scored.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -30,12 +30,17 @@ class Attack:
 
     Class attributes the runner reads:
         tags: Declared capabilities (``bench.api.tags.AttackTags``): shadow models, cost, per-target.
+        evaluator_summary: Label-dependent figures the evaluator computes (None: none).
         profiles: Settings per run profile (a dataclass each).
     """
 
     name: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
     tags: ClassVar[AttackTags] = AttackTags()
+    # Figures of the attack's family that need the membership labels (NNAA's adversarial accuracy):
+    # a function ``(schema, release, members, non_members, rng) -> {name: value}`` that the evaluator
+    # calls, since it alone holds the labels; the attack object never sees them.
+    evaluator_summary: ClassVar[Callable[..., dict[str, float]] | None] = None
     profiles: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, schema: Schema, config: Any = None) -> None:
@@ -68,9 +73,6 @@ class Attack:
             raise RuntimeError(f"{self.name}: expected one score per candidate")
         return scores
 
-    def summarize(self, release: pd.DataFrame, members: pd.DataFrame, non_members: pd.DataFrame) -> dict[str, float]:
-        """Evaluator-side figures that need the membership labels (default: none)."""
-        return {}
 
     def _fit(self, release: pd.DataFrame, reference: pd.DataFrame) -> None:
         raise NotImplementedError

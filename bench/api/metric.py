@@ -1,9 +1,10 @@
 """The metric interface: (real, synthetic, schema) -> one number, with its direction.
 
 A metric declares, as class attributes, its ``goal`` (``maximize`` or
-``minimize``), its range and which real split it is compared against
-(``real_split``: ``train`` for fidelity, ``test`` for downstream utility),
-so the runner and the report never branch on metric names. A metric that
+``minimize``), its range, which real split it is compared against
+(``real_split``: ``train`` for fidelity, ``test`` for downstream utility) and
+how the tables show it (``display_name``, ``digits``, ``report_rank``), so the
+runner and the report never branch on metric names. A metric that
 needs an outcome declares its role (``outcomes``); on a cohort whose schema
 does not declare it, the metric is not applicable and the tables say so.
 """
@@ -26,6 +27,10 @@ class Metric:
     max_value: ClassVar[float] = float("inf")
     real_split: ClassVar[Literal["train", "test"]] = "train"
     outcomes: ClassVar[tuple[str, ...]] = ()  # outcome roles (``bench.data.schema.OUTCOME_ROLES``) it needs
+    # How the tables show it: its column is headed ``display_name`` with an arrow for ``goal``, values
+    # rounded to ``digits``; columns run by ``report_rank``, then name (a plugin's last by default).
+    digits: ClassVar[int] = 4
+    report_rank: ClassVar[int] = 1000
 
     @classmethod
     def not_applicable(cls, schema: Schema) -> str | None:

@@ -48,9 +48,8 @@ import pandas as pd
 
 from bench.data.cohort import Cohort, CohortOptions, SplitPlan
 from bench.data.schema import Column, Schema
+from bench.data.vocabulary import AGE_GROUP_EDGES, AGE_GROUPS, LAB_BOUNDS, VITAL_BOUNDS
 
-AGE_GROUPS = ("18-44", "45-64", "65-79", "80+")
-AGE_GROUP_EDGES = (45.0, 65.0, 80.0)
 ADMISSION_TYPES = ("EMERGENCY", "ELECTIVE", "URGENT")
 
 # name, intercept, weight on standardised age, on burden b, on infection a,
@@ -114,29 +113,29 @@ MEDICATIONS: tuple[tuple[str, float, dict[str, float]], ...] = (
 
 # name, normal mean, between-patient sd, within-day sd, public bounds, effects on the patient mean.
 VITALS: tuple[tuple[str, float, float, float, tuple[float, float], dict[str, float]], ...] = (
-    ("heart_rate", 84.0, 11.0, 8.0, (20.0, 250.0), {"severity": 7.0, "atrial_fibrillation": 9.0, "sepsis": 6.0}),
-    ("sbp", 121.0, 13.0, 11.0, (40.0, 260.0), {"severity": -7.0, "hypertension": 8.0, "sepsis": -5.0}),
-    ("dbp", 62.0, 8.0, 7.0, (15.0, 180.0), {"severity": -4.0, "hypertension": 4.0}),
-    ("resp_rate", 18.5, 3.0, 3.0, (4.0, 60.0), {"severity": 2.2, "respiratory_failure": 2.5, "copd": 1.5, "pneumonia": 1.5}),
-    ("temperature", 36.9, 0.35, 0.35, (32.0, 42.5), {"severity": 0.1, "sepsis": 0.6, "pneumonia": 0.3}),
-    ("spo2", 97.0, 1.4, 1.3, (50.0, 100.0), {"severity": -0.9, "respiratory_failure": -1.8, "copd": -1.2}),
-    ("glucose", 128.0, 22.0, 22.0, (30.0, 800.0), {"diabetes": 38.0, "severity": 6.0}),
+    ("heart_rate", 84.0, 11.0, 8.0, VITAL_BOUNDS["heart_rate"], {"severity": 7.0, "atrial_fibrillation": 9.0, "sepsis": 6.0}),
+    ("sbp", 121.0, 13.0, 11.0, VITAL_BOUNDS["sbp"], {"severity": -7.0, "hypertension": 8.0, "sepsis": -5.0}),
+    ("dbp", 62.0, 8.0, 7.0, VITAL_BOUNDS["dbp"], {"severity": -4.0, "hypertension": 4.0}),
+    ("resp_rate", 18.5, 3.0, 3.0, VITAL_BOUNDS["resp_rate"], {"severity": 2.2, "respiratory_failure": 2.5, "copd": 1.5, "pneumonia": 1.5}),
+    ("temperature", 36.9, 0.35, 0.35, VITAL_BOUNDS["temperature"], {"severity": 0.1, "sepsis": 0.6, "pneumonia": 0.3}),
+    ("spo2", 97.0, 1.4, 1.3, VITAL_BOUNDS["spo2"], {"severity": -0.9, "respiratory_failure": -1.8, "copd": -1.2}),
+    ("glucose", 128.0, 22.0, 22.0, VITAL_BOUNDS["glucose"], {"diabetes": 38.0, "severity": 6.0}),
 )
-MEAN_BP_BOUNDS = (20.0, 200.0)
+MEAN_BP_BOUNDS = VITAL_BOUNDS["mbp"]
 
 # name, median, log-scale between sd, log-scale within sd, public bounds,
 # log-scale effects, probability of not being measured (before severity).
 LABS: tuple[tuple[str, float, float, float, tuple[float, float], dict[str, float], float], ...] = (
-    ("creatinine", 1.0, 0.30, 0.10, (0.1, 25.0), {"kidney_disease": 0.6, "acute_kidney_injury": 0.6, "severity": 0.10}, 0.02),
-    ("bun", 19.0, 0.40, 0.10, (1.0, 300.0), {"kidney_disease": 0.5, "acute_kidney_injury": 0.5, "gi_bleed": 0.4, "severity": 0.12}, 0.02),
-    ("sodium", 139.0, 0.025, 0.01, (100.0, 185.0), {"fluid_electrolyte": -0.02}, 0.02),
-    ("potassium", 4.1, 0.10, 0.06, (1.5, 10.0), {"kidney_disease": 0.07, "acute_kidney_injury": 0.07}, 0.02),
-    ("bicarbonate", 24.0, 0.12, 0.06, (5.0, 55.0), {"severity": -0.06, "acute_kidney_injury": -0.08}, 0.03),
-    ("wbc", 9.5, 0.35, 0.12, (0.1, 200.0), {"sepsis": 0.35, "pneumonia": 0.2, "severity": 0.08}, 0.03),
-    ("hemoglobin", 11.0, 0.15, 0.05, (3.0, 22.0), {"anemia": -0.15, "gi_bleed": -0.2, "severity": -0.03}, 0.03),
-    ("platelets", 220.0, 0.40, 0.08, (5.0, 1500.0), {"liver_disease": -0.5, "sepsis": -0.25, "severity": -0.08}, 0.04),
-    ("lactate", 1.6, 0.35, 0.15, (0.2, 30.0), {"sepsis": 0.35, "severity": 0.22}, 0.55),
-    ("bilirubin", 0.7, 0.55, 0.10, (0.1, 60.0), {"liver_disease": 1.1, "severity": 0.1}, 0.45),
+    ("creatinine", 1.0, 0.30, 0.10, LAB_BOUNDS["creatinine"], {"kidney_disease": 0.6, "acute_kidney_injury": 0.6, "severity": 0.10}, 0.02),
+    ("bun", 19.0, 0.40, 0.10, LAB_BOUNDS["bun"], {"kidney_disease": 0.5, "acute_kidney_injury": 0.5, "gi_bleed": 0.4, "severity": 0.12}, 0.02),
+    ("sodium", 139.0, 0.025, 0.01, LAB_BOUNDS["sodium"], {"fluid_electrolyte": -0.02}, 0.02),
+    ("potassium", 4.1, 0.10, 0.06, LAB_BOUNDS["potassium"], {"kidney_disease": 0.07, "acute_kidney_injury": 0.07}, 0.02),
+    ("bicarbonate", 24.0, 0.12, 0.06, LAB_BOUNDS["bicarbonate"], {"severity": -0.06, "acute_kidney_injury": -0.08}, 0.03),
+    ("wbc", 9.5, 0.35, 0.12, LAB_BOUNDS["wbc"], {"sepsis": 0.35, "pneumonia": 0.2, "severity": 0.08}, 0.03),
+    ("hemoglobin", 11.0, 0.15, 0.05, LAB_BOUNDS["hemoglobin"], {"anemia": -0.15, "gi_bleed": -0.2, "severity": -0.03}, 0.03),
+    ("platelets", 220.0, 0.40, 0.08, LAB_BOUNDS["platelets"], {"liver_disease": -0.5, "sepsis": -0.25, "severity": -0.08}, 0.04),
+    ("lactate", 1.6, 0.35, 0.15, LAB_BOUNDS["lactate"], {"sepsis": 0.35, "severity": 0.22}, 0.55),
+    ("bilirubin", 0.7, 0.55, 0.10, LAB_BOUNDS["bilirubin"], {"liver_disease": 1.1, "severity": 0.1}, 0.45),
 )
 
 

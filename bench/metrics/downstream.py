@@ -64,6 +64,7 @@ def _mortality_scores(real: pd.DataFrame, synthetic: pd.DataFrame, schema: Schem
 class _MortalityMetric(Metric):
     goal = "maximize"
     max_value = 1.0
+    digits = 3
     real_split = "test"
     outcomes = ("mortality",)
 
@@ -77,6 +78,7 @@ class MortalityAUC(_MortalityMetric):
 
     name = "mortality_auc"
     display_name = "Mortality AUC"
+    report_rank = 50
 
 
 class MortalityAUPRC(_MortalityMetric):
@@ -84,6 +86,7 @@ class MortalityAUPRC(_MortalityMetric):
 
     name = "mortality_auprc"
     display_name = "Mortality AUPRC"
+    report_rank = 60
 
 
 class ReadmissionF1(Metric):
@@ -93,6 +96,8 @@ class ReadmissionF1(Metric):
     display_name = "Readmission F1"
     goal = "maximize"
     max_value = 1.0
+    digits = 3
+    report_rank = 70
     real_split = "test"
     outcomes = ("readmission",)
 

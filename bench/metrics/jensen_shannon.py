@@ -48,11 +48,13 @@ class MeanJensenShannon(_JensenShannon):
     """Mean over columns of the Jensen-Shannon divergence of the marginal histograms."""
 
     name = "jsd_mean"
-    display_name = "JSD (mean)"
+    display_name = "JSD mean"
+    report_rank = 20
 
 
 class MaxJensenShannon(_JensenShannon):
     """Worst column's Jensen-Shannon divergence."""
 
     name = "jsd_max"
-    display_name = "JSD (max)"
+    display_name = "JSD max"
+    report_rank = 30

@@ -25,6 +25,7 @@ class MaximumMeanDiscrepancy(Metric):
     name = "mmd"
     display_name = "MMD"
     goal = "minimize"
+    report_rank = 10
     min_value = -float("inf")
     max_rows = 3000
     block = 1024

@@ -19,6 +19,7 @@ class MeanWasserstein(Metric):
     name = "wasserstein"
     display_name = "Wasserstein"
     goal = "minimize"
+    report_rank = 40
 
     def _compute(self, real, synthetic, schema, rng) -> float:
         distances, incomparable = [], 0

@@ -39,6 +39,7 @@ from bench.privacy.pate import ACCOUNTANT as PATE_ACCOUNTANT
 from bench.privacy.sgd import ACCOUNTANTS as SGD_ACCOUNTANTS
 from bench.run.records import atomic_write_text, load_records
 from bench.api.synthesizer import NO_DP, group_privacy, parse_epsilon
+from bench.errors import BenchInputError
 
 PAPER_ROWS = (
     ("Raw Data", "raw"),
@@ -64,15 +65,30 @@ REPORTED_DOWNSTREAM = {
     "PATE-GAN": (0.798, 0.571),
     "DP-MedGAN": (0.832, 0.608),
 }
-FIDELITY_UTILITY = (
-    ("mmd", "MMD ↓", 4),
-    ("jsd_mean", "JSD mean ↓", 4),
-    ("jsd_max", "JSD max ↓", 4),
-    ("wasserstein", "Wasserstein ↓", 4),
-    ("mortality_auc", "Mortality AUC ↑", 3),
-    ("mortality_auprc", "Mortality AUPRC ↑", 3),
-    ("readmission_f1", "Readmission F1 ↑", 3),
-)
+
+
+HARNESS_DISTRIBUTION = "icu-synthetic-privacy-bench"
+
+
+def metric_columns(keys: set[str]) -> list[tuple[str, str, int]]:
+    """``(key, header, digits)`` for the harness's own metrics (a column even where no record ran
+    one: it reads "not run") and every other metric in the records, from each class's declared
+    ``display_name``, ``goal``, ``digits`` and ``report_rank``; a metric whose plugin is not
+    installed here is shown by its key, after the rest."""
+    from bench.api.registry import registry
+
+    metrics = registry("metrics")
+    own = {name for name in metrics.names() if metrics.distribution(name) == HARNESS_DISTRIBUTION}
+    known, unknown = [], []
+    for key in own | set(keys):
+        try:
+            cls = metrics.load(key)
+        except BenchInputError:
+            unknown.append(key)
+            continue
+        arrow = "↓" if cls.goal == "minimize" else "↑"
+        known.append((cls.report_rank, key, f"{cls.display_name} {arrow}", cls.digits))
+    return [(key, header, digits) for _, key, header, digits in sorted(known)] + [(k, k, 4) for k in sorted(unknown)]
 
 
 def render_all(results_dir: Path) -> list[Path]:
@@ -244,9 +260,7 @@ def render_full(group: list[dict], title: str) -> str:
     note = _evaluation_note(group)
     if note:
         out += note + [""]
-    known = {key for key, _, _ in FIDELITY_UTILITY}
-    extra = sorted({k for r in group for k in (r.get("metrics") or {})} - known)
-    columns = list(FIDELITY_UTILITY) + [(k, k, 4) for k in extra]  # metrics added by plugins
+    columns = metric_columns({k for r in group for k in (r.get("metrics") or {})})
     for cohort in _cohorts(group):
         names = _synth_order({s for c, s in by_cell if c == cohort})
         privacy_rows, quality_rows = [], []

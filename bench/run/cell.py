@@ -170,7 +170,9 @@ def _run_attacks(suite, cohort, split, release, cell, timings):
             non_members = candidates.table[~candidates.is_member]
             results[name] = result.as_dict() | {
                 "full_candidate_set": targets is candidates,
-                "summary": attack.summarize(release, members, non_members),
+                "summary": cls.evaluator_summary(cohort.schema, release, members, non_members,
+                                                 np.random.default_rng([seed, 0xA77]))
+                if cls.evaluator_summary else {},
             }
         except Exception as exc:
             errors[name] = f"{type(exc).__name__}: {exc}"

@@ -4,13 +4,14 @@ Everything here is fixed in code and public: ICD-9 diagnosis groups, drug-name
 patterns of the medication classes, MIMIC-III item ids of the first-day vital
 signs and laboratory values, and the plausibility ranges outside which a value
 is treated as a charting error and dropped. The group and class names are the
-simulated cohorts' (``bench.data.simulate``), so a real cohort's table has the same
-kind of columns as a simulated one; public bounds come from there too.
+simulated cohorts', so a real cohort's table has the same
+kind of columns as a simulated one; age groups and public bounds come from
+``bench.data.vocabulary``, which the simulator uses too.
 """
 
 from __future__ import annotations
 
-from bench.data.simulate import LABS, VITALS
+from bench.data.vocabulary import AGE_GROUPS, LAB_BOUNDS, VITAL_BOUNDS  # noqa: F401 (part of this module's vocabulary)
 
 # ICD-9-CM groups: name -> code prefixes (codes without the dot, as MIMIC-III stores them;
 # eICU's "401.9, I10" is reduced to its first ICD-9 code, dot removed). A code belongs to
@@ -105,18 +106,12 @@ MIMIC_LAB_ITEMS: dict[str, tuple[int, ...]] = {
     "bilirubin": (50885,),
 }
 
-# Public bounds: the simulated cohorts' (mean BP's included).
-VITAL_BOUNDS: dict[str, tuple[float, float]] = {name: bounds for name, _, _, _, bounds, _ in VITALS} | {
-    "mbp": (20.0, 200.0)
-}
-LAB_BOUNDS: dict[str, tuple[float, float]] = {name: bounds for name, _, _, _, bounds, _, _ in LABS}
 
 ETHNICITY_MIMIC = ("WHITE", "BLACK", "HISPANIC", "ASIAN", "OTHER", "UNKNOWN")
 CARE_UNITS_MIMIC = ("MICU", "SICU", "CCU", "CSRU", "TSICU")
 ADMISSION_TYPES_MIMIC = ("EMERGENCY", "ELECTIVE", "URGENT")
 UNIT_TYPES_EICU = ("Med-Surg ICU", "MICU", "CCU-CTICU", "Neuro ICU", "Cardiac ICU", "SICU", "CSICU", "CTICU")
 ETHNICITY_EICU = ("Caucasian", "African American", "Hispanic", "Asian", "Native American", "Other/Unknown")
-AGE_GROUPS = ("18-44", "45-64", "65-79", "80+")
 AGE_HIGH = 91.0  # MIMIC shifts ages over 89 to about 300 and eICU writes "> 89": both become 91
 
 

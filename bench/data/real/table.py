@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bench.data.real import codes
-from bench.data.simulate import AGE_GROUP_EDGES
+from bench.data.vocabulary import AGE_GROUP_EDGES
 
 
 PATIENT_ID = "patient_id"  # the patient identifier column a loader hands the cohort (never a data column)

@@ -153,7 +153,7 @@ def test_a_run_on_the_small_demo_records_what_it_cannot_do(tmp_path):
 
 
 def test_the_extraction_benchmark_export_is_read_like_a_real_one(tmp_path):
-    from bench.perf import write_synthetic_mimic3
+    from bench.data.real.fabricate import write_synthetic_mimic3
 
     write_synthetic_mimic3(tmp_path / "export", chartevents_rows=40_000, stays=400)
     cohort = mimic3_cohort(CohortOptions(data_dir=tmp_path / "export"))
