@@ -24,7 +24,6 @@ from bench.run.fingerprint import code_fingerprint
 from bench.api.registry import registry
 from bench.api.synthesizer import Budget
 
-RECORD_FORMAT = 1
 
 
 def load_suite(config: RunConfig, *, warn: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Suite:
@@ -73,7 +72,7 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
     evaluation = {
         "metrics": sorted(suite.metrics),
         "attacks": {name: _config_dict(cls.config_for(config.profile)) for name, cls in sorted(suite.attacks.items())},
-        "format": RECORD_FORMAT,
+        "format": records.RECORD_FORMAT,
     }
     cells = []
     for cohort_name, cohort in suite.cohorts.items():
