@@ -145,7 +145,7 @@ class PATEGAN(Synthesizer):
         from bench.gan.adversarial import GeneratorAverage
         from bench.gan.base import make_encoder
         from bench.gan.nn import MixedOutputHeads
-        from bench.privacy.pate import ACCOUNTANT, PATEAccountant, guaranteed_epsilon, noisy_votes
+        from bench.privacy.pate import PATEAccountant, VoteAccountant, noisy_votes
 
         config = self.config
         k = config.teachers
@@ -171,6 +171,7 @@ class PATEGAN(Synthesizer):
         planned_queries = config.max_iterations * config.student_steps * config.batch_size
         lam, query_cap = self._vote_schedule(budget, planned_queries)
         margins_accountant = PATEAccountant(lam, budget.delta, orders=tuple(range(1, config.orders + 1)))
+        votes_accountant = VoteAccountant(lam)  # the guarantee: a function of lambda and the count only
         start = time.perf_counter()
         iterations, queries, answered_real = 0, 0, 0.0
         while iterations < config.max_iterations and queries < query_cap:
@@ -198,6 +199,7 @@ class PATEGAN(Synthesizer):
                 if budget.private:
                     margins_accountant.record(np.abs(2 * real_votes - k))
                     votes = noisy_votes(real_votes, k, lam, self.rng_)
+                    votes_accountant.step(answered)
                 else:
                     votes = (2 * real_votes > k).astype(np.float32)  # the exact plurality
                 queries += answered
@@ -225,11 +227,11 @@ class PATEGAN(Synthesizer):
                 teachers=k, queries=queries, answers_real_share=answered_real / max(queries, 1),
                 iterations=iterations, max_iterations=config.max_iterations, device=str(device),
             )
-        epsilon = guaranteed_epsilon(lam, queries, budget.delta)
+        epsilon = votes_accountant.get_epsilon(budget.delta)
         return PrivacySpent(
             epsilon=epsilon,
             delta=budget.delta,
-            accountant=ACCOUNTANT,
+            accountant=votes_accountant.mechanism(),
             details={
                 "mode": budget.mode,
                 "target_epsilon": budget.epsilon,

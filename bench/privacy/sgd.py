@@ -26,7 +26,10 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from bench.api.synthesizer import Budget, PrivacySpent
+from bench.privacy.accountant import LedgerTable, spent_total
 
 RDP_ORDERS = [1 + x / 10.0 for x in range(1, 100)] + list(range(12, 64)) + [64, 80, 96, 128, 192, 256, 512, 1024]
 ACCOUNTANTS = ("rdp", "prv")
@@ -146,11 +149,21 @@ class Ledger:
     outside_sgd: dict[str, float] = field(default_factory=dict)
     notes: dict[str, Any] = field(default_factory=dict)
 
+    def mechanism(self) -> str:
+        return self.accountant
+
+    def get_epsilon(self, delta: float) -> float:
+        """DP-SGD's epsilon at ``delta`` (without what was spent outside SGD)."""
+        return epsilon_for(self.sgd_history, delta, self.accountant)
+
+    def __len__(self) -> int:
+        return sum(steps for _, _, steps in self.sgd_history)
+
     def spend_outside_sgd(self, what: str, epsilon: float) -> None:
         self.outside_sgd[what] = self.outside_sgd.get(what, 0.0) + epsilon
 
     def spent(self) -> PrivacySpent:
-        epsilon_sgd = epsilon_for(self.sgd_history, self.budget.delta, self.accountant)
+        epsilon_sgd = self.get_epsilon(self.budget.delta)
         total = epsilon_sgd + sum(self.outside_sgd.values())
         details = {
             "mode": self.budget.mode,
@@ -165,3 +178,29 @@ class Ledger:
             "overspent": total > self.budget.epsilon * (1 + 1e-9),
         } | self.notes
         return PrivacySpent(epsilon=total, delta=self.budget.delta, accountant=self.accountant, details=details)
+
+
+def _sgd_row(spent: list[dict]) -> list[str]:
+    d = [p["details"] for p in spent]
+    outside = sorted({k for x in d for k in x.get("epsilon_outside_sgd", {})})
+    outside_text = "; ".join(
+        f"{k}: {np.mean([x['epsilon_outside_sgd'].get(k, 0.0) for x in d]):.3f}" for k in outside
+    ) or "none"
+    mean = lambda key: np.mean([x.get(key, np.nan) for x in d])  # noqa: E731
+    return [
+        d[0].get("mode", "—"), spent[0]["accountant"], f"{mean('noise_multiplier'):.3f}",
+        f"{mean('sample_rate'):.5f}", f"{mean('steps'):.0f} / {mean('planned_steps'):.0f}",
+        f"{d[0].get('max_grad_norm')}", f"{mean('epsilon_sgd'):.3f}", outside_text, spent_total(spent),
+        f"{spent[0]['delta']:g}",
+    ]
+
+
+LEDGER_TABLE = LedgerTable(
+    title="DP-SGD",
+    text=("Per DP fit, as its accountant computed it (mean over seeds where values differ by seed).",),
+    columns=("mode", "accountant", "noise σ", "sampling rate", "steps run / planned", "clip C", "ε SGD",
+             "ε outside SGD", "ε total", "δ"),
+    covers=lambda spent: spent["accountant"] in ACCOUNTANTS,
+    row=_sgd_row,
+)
+Ledger.ledger_table = LEDGER_TABLE

@@ -44,6 +44,7 @@ import numpy as np
 
 from bench.errors import BenchInputError
 from bench.api.synthesizer import Budget, PrivacySpent
+from bench.privacy.accountant import LedgerTable, spent_total
 
 ACCOUNTANT = "zcdp (opendp)"
 NOISE_SOURCES = ("seeded", "opendp")
@@ -154,6 +155,15 @@ class ZCDPLedger:
     def rho_spent(self) -> float:
         return composed_rho(self._costs)
 
+    def mechanism(self) -> str:
+        return ACCOUNTANT
+
+    def get_epsilon(self, delta: float) -> float:
+        return epsilon_for(self.rho_spent, delta)
+
+    def __len__(self) -> int:
+        return len(self._costs)
+
     def remaining(self) -> float:
         return max(self.rho - self.rho_spent, 0.0) if self.private else math.inf
 
@@ -232,3 +242,26 @@ class ZCDPLedger:
                 },
             } | common,
         )
+
+
+def _zcdp_row(spent: list[dict]) -> list[str]:
+    d = [p["details"] for p in spent]
+    mean = lambda key: float(np.mean([x.get(key, np.nan) for x in d]))  # noqa: E731
+    count = lambda key: float(np.mean([len(x.get(key) or []) for x in d]))  # noqa: E731
+    return [
+        spent[0]["accountant"], f"{mean('rho'):.5f}", f"{mean('rho_spent'):.5f}",
+        f"{count('measurements'):.0f}", f"{mean('selection_count'):.0f}" if "selection_count" in d[0] else
+        f"{count('selections'):.0f}", f"{mean('rounds'):.0f}" if "rounds" in d[0] else "—",
+        spent_total(spent), f"{spent[0]['delta']:g}",
+    ]
+
+
+LEDGER_TABLE = LedgerTable(
+    title="Marginal mechanisms (zCDP)",
+    text=("Measurements with Gaussian noise and selections by the exponential mechanism, composed in zero-",
+          "concentrated DP by the library accountant and converted to (ε, δ) (mean over seeds)."),
+    columns=("accountant", "ρ target", "ρ spent", "measurements", "selections", "rounds", "ε total", "δ"),
+    covers=lambda spent: spent["accountant"] == ACCOUNTANT and "rho_spent" in spent["details"],
+    row=_zcdp_row,
+)
+ZCDPLedger.ledger_table = LEDGER_TABLE

@@ -35,8 +35,7 @@ from scipy import stats
 from tabulate import tabulate
 
 from bench.privacy.audit import AuditCounts, flagging_confidence
-from bench.privacy.pate import ACCOUNTANT as PATE_ACCOUNTANT
-from bench.privacy.sgd import ACCOUNTANTS as SGD_ACCOUNTANTS
+from bench.privacy.ledgers import LEDGER_TABLES, spent_epsilon
 from bench.run.records import atomic_write_text, load_records
 from bench.api.synthesizer import NO_DP, group_privacy, parse_epsilon
 from bench.errors import BenchInputError
@@ -322,60 +321,15 @@ def render_full(group: list[dict], title: str) -> str:
                      tablefmt="github", disable_numparse=True),
             "",
         ]
-    ledger, pate = _ledger_rows(group), _pate_ledger_rows(group)
-    marginal, no_dp = _marginal_ledger_rows(group), _no_dp_rows(group)
-    if ledger or pate or marginal or no_dp:
+    ledgers = [(table, [[cohort, name, *table.row(spent)] for cohort, name, spent in _dp_fits(group)
+                        if table.covers(spent[0])]) for table in LEDGER_TABLES]
+    if any(rows for _, rows in ledgers):
         out += ["## Privacy ledger", ""]
-    if ledger:
-        out += [
-            "### DP-SGD",
-            "",
-            "Per DP fit, as its accountant computed it (mean over seeds where values differ by seed).",
-            "",
-            tabulate(ledger, headers=["cohort", "synthesizer", "mode", "accountant", "noise σ", "sampling rate",
-                                      "steps run / planned", "clip C", "ε SGD", "ε outside SGD", "ε total", "δ"],
-                     tablefmt="github", disable_numparse=True),
-            "",
-        ]
-    if pate:
-        out += [
-            "### PATE accounting",
-            "",
-            "Teacher-ensemble methods (`bench/privacy/pate.py`). ε is the guarantee of the answered votes: Rényi DP of two",
-            "Laplace counts per vote, composed and converted by dp-accounting; it depends on λ and the number of",
-            "votes only, and so do λ (calibrated mode) and where training stops (paper mode). The paper's",
-            "moments bound of the vote margins is shown beside it for comparison: it reads the private data and",
-            "was released unprotected, so it is **not a DP guarantee**.",
-            "",
-            tabulate(pate, headers=["cohort", "synthesizer", "teachers", "λ (Laplace scale 1/λ)", "votes answered / planned",
-                                    "answered 'real' %", "iterations run / cap", "stopped at budget",
-                                    "ε (guarantee)", "ε data-dependent (not a DP guarantee)", "δ"],
-                     tablefmt="github", disable_numparse=True),
-            "",
-        ]
-    if marginal:
-        out += [
-            "### Marginal mechanisms (zCDP)",
-            "",
-            "Measurements with Gaussian noise and selections by the exponential mechanism, composed in zero-",
-            "concentrated DP by the library accountant and converted to (ε, δ) (mean over seeds).",
-            "",
-            tabulate(marginal, headers=["cohort", "synthesizer", "accountant", "ρ target", "ρ spent", "measurements",
-                                        "selections", "rounds", "ε total", "δ"],
-                     tablefmt="github", disable_numparse=True),
-            "",
-        ]
-    if no_dp:
-        out += [
-            "### Trained without privacy (ε = ∞)",
-            "",
-            "The DP methods' own training loops with privacy switched off: no guarantee, the calibration point",
-            "that separates the cost of the model from the cost of privacy.",
-            "",
-            tabulate(no_dp, headers=["cohort", "synthesizer", "switched off", "steps / iterations"],
-                     tablefmt="github", disable_numparse=True),
-            "",
-        ]
+    for table, rows in ledgers:
+        if rows:
+            out += [f"### {table.title}", "", *table.text, "",
+                    tabulate(rows, headers=["cohort", "synthesizer", *table.columns], tablefmt="github",
+                             disable_numparse=True), ""]
     failures = _failure_lines(group)
     if failures:
         out += ["## Recorded failures", ""] + failures + [""]
@@ -464,13 +418,7 @@ def _overspend_mark(ok: list[dict]) -> str:
 
 def _spent(record: dict) -> float:
     """The epsilon a record's fit spent (inf for a fit without privacy)."""
-    return _spent_epsilon(record["privacy"]["epsilon"])
-
-
-def _spent_epsilon(value: float | str) -> float:
-    """A spent epsilon: unlike a target, 0 is valid (a PATE-GAN fit whose budget allowed no
-    vote released a generator that never saw an answer derived from private rows)."""
-    return 0.0 if value in (0, "0") else parse_epsilon(value)
+    return spent_epsilon(record["privacy"]["epsilon"])
 
 
 def _strongest(record: dict) -> tuple[str, dict]:
@@ -581,7 +529,7 @@ def _epsilon_spent(ok: list[dict]) -> str:
     if all(p["accountant"] == NO_DP for p in spent):
         return "∞ (no DP)"
     accountants = ", ".join(sorted({p["accountant"] for p in spent}))
-    values = [_spent_epsilon(p["epsilon"]) for p in spent]
+    values = [spent_epsilon(p["epsilon"]) for p in spent]
     caveat = " **not a DP guarantee**" if any(p["accountant"] in NOT_GUARANTEES for p in spent) else ""
     return f"{_values_cell(values, 2, 0.0)} ({accountants}){caveat}" + _overspend_mark(ok)
 
@@ -598,79 +546,6 @@ def _dp_fits(group: list[dict]):
         spent = [r["privacy"] for r in recs if r["status"] == "ok" and r.get("privacy")]
         if spent:
             yield cohort, name, spent
-
-
-def _spent_total(spent: list[dict]) -> str:
-    over = any(p["details"].get("overspent") for p in spent)
-    return f"{np.mean([_spent_epsilon(p['epsilon']) for p in spent]):.3f}" + (" (over budget)" if over else "")
-
-
-def _ledger_rows(group: list[dict]) -> list[list[str]]:
-    rows = []
-    for cohort, name, spent in _dp_fits(group):
-        if spent[0]["accountant"] not in SGD_ACCOUNTANTS:
-            continue  # PATE, marginal mechanisms and fits without privacy have tables of their own
-        d = [p["details"] for p in spent]
-        outside = sorted({k for x in d for k in x.get("epsilon_outside_sgd", {})})
-        outside_text = "; ".join(
-            f"{k}: {np.mean([x['epsilon_outside_sgd'].get(k, 0.0) for x in d]):.3f}" for k in outside
-        ) or "none"
-        mean = lambda key: np.mean([x.get(key, np.nan) for x in d])  # noqa: E731
-        rows.append([
-            cohort, name, d[0].get("mode", "—"), spent[0]["accountant"], f"{mean('noise_multiplier'):.3f}",
-            f"{mean('sample_rate'):.5f}", f"{mean('steps'):.0f} / {mean('planned_steps'):.0f}",
-            f"{d[0].get('max_grad_norm')}", f"{mean('epsilon_sgd'):.3f}", outside_text, _spent_total(spent),
-            f"{spent[0]['delta']:g}",
-        ])
-    return rows
-
-
-def _pate_ledger_rows(group: list[dict]) -> list[list[str]]:
-    rows = []
-    for cohort, name, spent in _dp_fits(group):
-        if spent[0]["accountant"] != PATE_ACCOUNTANT or spent[0]["details"].get("no_dp"):
-            continue
-        d = [p["details"] for p in spent]
-        mean = lambda key: float(np.mean([x[key] for x in d]))  # noqa: E731
-        rows.append([
-            cohort, name, f"{d[0]['teachers']}", f"{mean('lambda'):.4g}",
-            f"{mean('queries'):.0f} / {d[0]['queries_planned']}",
-            f"{100 * mean('answers_real_share'):.1f}",
-            f"{mean('iterations'):.0f} / {d[0]['max_iterations']}",
-            f"{sum(bool(x['stopped_at_budget']) for x in d)} of {len(d)} seeds",
-            _spent_total(spent), f"{mean('epsilon_data_dependent'):.4g}", f"{spent[0]['delta']:g}",
-        ])
-    return rows
-
-
-def _marginal_ledger_rows(group: list[dict]) -> list[list[str]]:
-    rows = []
-    for cohort, name, spent in _dp_fits(group):
-        d = [p["details"] for p in spent]
-        if spent[0]["accountant"] in SGD_ACCOUNTANTS + (PATE_ACCOUNTANT, NO_DP) or "rho_spent" not in d[0]:
-            continue
-        mean = lambda key: float(np.mean([x.get(key, np.nan) for x in d]))  # noqa: E731
-        count = lambda key: float(np.mean([len(x.get(key) or []) for x in d]))  # noqa: E731
-        rows.append([
-            cohort, name, spent[0]["accountant"], f"{mean('rho'):.5f}", f"{mean('rho_spent'):.5f}",
-            f"{count('measurements'):.0f}", f"{mean('selection_count'):.0f}" if "selection_count" in d[0] else
-            f"{count('selections'):.0f}", f"{mean('rounds'):.0f}" if "rounds" in d[0] else "—",
-            _spent_total(spent), f"{spent[0]['delta']:g}",
-        ])
-    return rows
-
-
-def _no_dp_rows(group: list[dict]) -> list[list[str]]:
-    rows = []
-    for cohort, name, spent in _dp_fits(group):
-        if spent[0]["accountant"] != NO_DP:
-            continue
-        d = [p["details"] for p in spent]
-        work = [x.get("steps", x.get("iterations", x.get("rounds"))) for x in d]
-        work = [w for w in work if w is not None]
-        rows.append([cohort, name, d[0].get("switched_off", "privacy"),
-                     f"{np.mean(work):.0f}" if work else "—"])
-    return rows
 
 
 def _failure_lines(group: list[dict]) -> list[str]:
