@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -140,15 +141,13 @@ class PATEGAN(Synthesizer):
 
     def _fit(self, train: pd.DataFrame, *, budget: Budget, public: pd.DataFrame | None) -> PrivacySpent:
         import torch
-        from torch.nn import functional as F
 
         from bench.gan.adversarial import GeneratorAverage
         from bench.gan.base import make_encoder
         from bench.gan.nn import MixedOutputHeads
-        from bench.privacy.pate import PATEAccountant, VoteAccountant, noisy_votes
+        from bench.privacy.pate import PATEAccountant, VoteAccountant
 
         config = self.config
-        k = config.teachers
         torch.manual_seed(self.seed_)
         device = self._torch_device()
         self.encoder_ = make_encoder(self.schema, config, self.seed_)
@@ -157,100 +156,131 @@ class PATEGAN(Synthesizer):
         for module in (self.generator_, student, teachers):
             module.to(device)
         real = torch.from_numpy(self.encoder_.transform(train)).to(device)
-        self.partition_ = self.rng_.integers(k, size=len(train))
+        self.partition_ = self.rng_.integers(config.teachers, size=len(train))
         self.partition_.setflags(write=False)
-        members = [np.flatnonzero(self.partition_ == t) for t in range(k)]
+        members = [np.flatnonzero(self.partition_ == t) for t in range(config.teachers)]
         if min(len(m) for m in members) == 0:
-            raise ValueError(f"a teacher's partition is empty ({len(train)} rows over {k} teachers); use fewer teachers")
+            raise ValueError(f"a teacher's partition is empty ({len(train)} rows over {config.teachers} teachers); "
+                             "use fewer teachers")
 
         optimizer = lambda params, lr: torch.optim.Adam(params, lr=lr, betas=(0.5, 0.999))  # noqa: E731
-        generator_optimizer = optimizer(self.generator_.parameters(), config.learning_rate)
-        student_optimizer = optimizer(student.parameters(), config.learning_rate)
-        teacher_optimizer = optimizer(teachers.parameters(), config.teacher_learning_rate)
-        average = GeneratorAverage(self.generator_, config.generator_ema)
         planned_queries = config.max_iterations * config.student_steps * config.batch_size
         lam, query_cap = self._vote_schedule(budget, planned_queries)
-        margins_accountant = PATEAccountant(lam, budget.delta, orders=tuple(range(1, config.orders + 1)))
-        votes_accountant = VoteAccountant(lam)  # the guarantee: a function of lambda and the count only
+        game = _Game(
+            teachers=teachers, student=student, real=real, members=members, device=device, lam=lam,
+            private=budget.private, query_cap=query_cap,
+            teacher_optimizer=optimizer(teachers.parameters(), config.teacher_learning_rate),
+            student_optimizer=optimizer(student.parameters(), config.learning_rate),
+            generator_optimizer=optimizer(self.generator_.parameters(), config.learning_rate),
+            margins=PATEAccountant(lam, budget.delta, orders=tuple(range(1, config.orders + 1))),
+            votes=VoteAccountant(lam),  # the guarantee: a function of lambda and the count only
+        )
+        average = GeneratorAverage(self.generator_, config.generator_ema)
         start = time.perf_counter()
-        iterations, queries, answered_real = 0, 0, 0.0
-        while iterations < config.max_iterations and queries < query_cap:
-            iterations += 1
-            # 1. Teachers: each on a batch of its own partition against generated records.
-            for _ in range(config.teacher_steps + (config.teacher_warmup_steps if iterations == 1 else 0)):
-                index = torch.from_numpy(self._teacher_batch(members, config.teacher_batch_size)).to(device)
-                with torch.no_grad():
-                    fake = self._generate(k * config.teacher_batch_size, hard=False)
-                fake = fake.reshape(k, config.teacher_batch_size, -1)
-                logits_real, logits_fake = teachers(real[index]), teachers(fake)
-                loss = F.binary_cross_entropy_with_logits(logits_real, torch.ones_like(logits_real)) + \
-                    F.binary_cross_entropy_with_logits(logits_fake, torch.zeros_like(logits_fake))
-                teacher_optimizer.zero_grad()
-                (loss * k).backward()  # per teacher: its own mean loss
-                teacher_optimizer.step()
-            # 2. Student: generated records labelled by the noisy teacher vote.
-            for _ in range(config.student_steps):
-                answered = min(config.batch_size, query_cap - queries)
-                if answered <= 0:
-                    break
-                with torch.no_grad():
-                    fake = self._generate(config.batch_size, hard=False)[:answered]
-                    real_votes = (teachers(fake.unsqueeze(0).expand(k, -1, -1)) > 0).sum(dim=0).cpu().numpy()
-                if budget.private:
-                    margins_accountant.record(np.abs(2 * real_votes - k))
-                    votes = noisy_votes(real_votes, k, lam, self.rng_)
-                    votes_accountant.step(answered)
-                else:
-                    votes = (2 * real_votes > k).astype(np.float32)  # the exact plurality
-                queries += answered
-                labels = torch.from_numpy(votes).to(device)
-                answered_real += float(labels.sum())
-                logits = student(fake).squeeze(1)
-                loss = F.binary_cross_entropy_with_logits(logits, labels)
-                student_optimizer.zero_grad()
-                loss.backward()
-                student_optimizer.step()
-            # 3. Generator: against the student only.
-            logits = student(self._generate(config.batch_size, hard=False)).squeeze(1)
-            loss = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
-            generator_optimizer.zero_grad()
-            loss.backward()
-            generator_optimizer.step()
-            average.update(iterations, generator_optimizer)
+        while game.iterations < config.max_iterations and game.queries < query_cap:
+            game.iterations += 1
+            self._train_teachers(game)
+            self._train_student(game)
+            self._train_generator(game)
+            average.update(game.iterations, game.generator_optimizer)
         average.copy_into(self.generator_)
         seconds = time.perf_counter() - start
         del real
-        self.fit_info_ = {"train_seconds": seconds, "iterations": iterations, "queries": queries}
+        game.real = None  # the private rows leave with the fit
+        self.fit_info_ = {"train_seconds": seconds, "iterations": game.iterations, "queries": game.queries}
+        return self._privacy_spent(game, budget, planned_queries)
+
+    def _train_teachers(self, game: "_Game") -> None:
+        """Each teacher on a batch of its own partition against generated records."""
+        import torch
+        from torch.nn import functional as F
+
+        config, k = self.config, self.config.teachers
+        for _ in range(config.teacher_steps + (config.teacher_warmup_steps if game.iterations == 1 else 0)):
+            index = torch.from_numpy(self._teacher_batch(game.members, config.teacher_batch_size)).to(game.device)
+            with torch.no_grad():
+                fake = self._generate(k * config.teacher_batch_size, hard=False)
+            fake = fake.reshape(k, config.teacher_batch_size, -1)
+            logits_real, logits_fake = game.teachers(game.real[index]), game.teachers(fake)
+            loss = F.binary_cross_entropy_with_logits(logits_real, torch.ones_like(logits_real)) + \
+                F.binary_cross_entropy_with_logits(logits_fake, torch.zeros_like(logits_fake))
+            game.teacher_optimizer.zero_grad()
+            (loss * k).backward()  # per teacher: its own mean loss
+            game.teacher_optimizer.step()
+
+    def _train_student(self, game: "_Game") -> None:
+        """The student on generated records labelled by the noisy teacher vote."""
+        import torch
+        from torch.nn import functional as F
+
+        from bench.privacy.pate import noisy_votes
+
+        config, k = self.config, self.config.teachers
+        for _ in range(config.student_steps):
+            answered = min(config.batch_size, game.query_cap - game.queries)
+            if answered <= 0:
+                break
+            with torch.no_grad():
+                fake = self._generate(config.batch_size, hard=False)[:answered]
+                real_votes = (game.teachers(fake.unsqueeze(0).expand(k, -1, -1)) > 0).sum(dim=0).cpu().numpy()
+            if game.private:
+                game.margins.record(np.abs(2 * real_votes - k))
+                votes = noisy_votes(real_votes, k, game.lam, self.rng_)
+                game.votes.step(answered)
+            else:
+                votes = (2 * real_votes > k).astype(np.float32)  # the exact plurality
+            game.queries += answered
+            labels = torch.from_numpy(votes).to(game.device)
+            game.answered_real += float(labels.sum())
+            logits = game.student(fake).squeeze(1)
+            loss = F.binary_cross_entropy_with_logits(logits, labels)
+            game.student_optimizer.zero_grad()
+            loss.backward()
+            game.student_optimizer.step()
+
+    def _train_generator(self, game: "_Game") -> None:
+        """The generator against the student only."""
+        import torch
+        from torch.nn import functional as F
+
+        logits = game.student(self._generate(self.config.batch_size, hard=False)).squeeze(1)
+        loss = F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+        game.generator_optimizer.zero_grad()
+        loss.backward()
+        game.generator_optimizer.step()
+
+    def _privacy_spent(self, game: "_Game", budget: Budget, planned_queries: int) -> PrivacySpent:
+        config, queries = self.config, game.queries
         if not budget.private:
             return PrivacySpent.no_dp(
                 budget, switched_off="Laplace noise on the votes and the privacy accounting (exact plurality)",
-                teachers=k, queries=queries, answers_real_share=answered_real / max(queries, 1),
-                iterations=iterations, max_iterations=config.max_iterations, device=str(device),
+                teachers=config.teachers, queries=queries, answers_real_share=game.answered_real / max(queries, 1),
+                iterations=game.iterations, max_iterations=config.max_iterations, device=str(game.device),
             )
-        epsilon = votes_accountant.get_epsilon(budget.delta)
+        epsilon = game.votes.get_epsilon(budget.delta)
         return PrivacySpent(
             epsilon=epsilon,
             delta=budget.delta,
-            accountant=votes_accountant.mechanism(),
+            accountant=game.votes.mechanism(),
             details={
                 "mode": budget.mode,
                 "target_epsilon": budget.epsilon,
                 "target_delta": budget.delta,
-                "teachers": k,
-                "lambda": lam,
+                "teachers": config.teachers,
+                "lambda": game.lam,
                 "lambda_calibrated": budget.mode == "calibrated",
-                "laplace_scale": 1.0 / lam,
+                "laplace_scale": 1.0 / game.lam,
                 "queries": queries,
                 "queries_planned": planned_queries,
-                "answers_real_share": answered_real / max(queries, 1),
-                "iterations": iterations,
+                "answers_real_share": game.answered_real / max(queries, 1),
+                "iterations": game.iterations,
                 "max_iterations": config.max_iterations,
                 "stopped_at_budget": queries < planned_queries,
-                "epsilon_data_dependent": margins_accountant.epsilon(),
+                "epsilon_data_dependent": game.margins.epsilon(),
                 "epsilon_data_dependent_note": "not a DP guarantee: PATE-GAN's moments bound of the private vote margins",
                 "moments": config.orders,
                 "overspent": epsilon > budget.epsilon * (1 + 1e-9),
-                "device": str(device),
+                "device": str(game.device),
             },
         )
 
@@ -284,3 +314,26 @@ class PATEGAN(Synthesizer):
             records = self._generate(n, hard=True)
         self.generator_.train()
         return self.encoder_.inverse_transform(records.cpu().numpy())
+
+
+@dataclass
+class _Game:
+    """One PATE-GAN fit's moving parts: the networks' optimizers, the private rows and their
+    partition, the vote schedule, both accountants and the counters of the loop."""
+
+    teachers: Any
+    student: Any
+    real: Any
+    members: list
+    device: Any
+    lam: float
+    private: bool
+    query_cap: int
+    teacher_optimizer: Any
+    student_optimizer: Any
+    generator_optimizer: Any
+    margins: Any
+    votes: Any
+    iterations: int = 0
+    queries: int = 0
+    answered_real: float = 0.0

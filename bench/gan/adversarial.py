@@ -113,17 +113,33 @@ def train_dp_gan(
     with warnings.catch_warnings():
         # Opacus' hooks fire on the records' tensors, which need no gradient of their own.
         warnings.filterwarnings("ignore", message="Full backward hook is firing")
-        step, tau, seconds = _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings,
-                                   hooks, private, clip_threshold,
-                                   _chain(average.update if average else None, after_step), real_criterion)
+        step, tau, seconds = _loop(
+            _Players(generator, discriminator, opt_d, opt_g, fake_records, real_criterion),
+            loader=loader, plan=plan, settings=settings, hooks=hooks, private=private, clip_threshold=clip_threshold,
+            after_step=_chain(average.update if average else None, after_step),
+        )
     if average is not None:
         average.copy_into(generator)
     history = list(engine.accountant.history) if engine else []
     return TrainingResult(sgd_history=history, steps=step, seconds=seconds, final_tau=tau)
 
 
-def _loop(generator, discriminator, loader, opt_d, opt_g, fake_records, plan, settings, hooks, private,
-          clip_threshold, after_step, real_criterion):
+@dataclass(frozen=True)
+class _Players:
+    """The two networks of the game, their optimizers, where fake records come from, and the loss
+    of the discriminator's real part (Opacus' own criterion under ghost clipping)."""
+
+    generator: nn.Module
+    discriminator: nn.Module
+    opt_d: torch.optim.Optimizer
+    opt_g: torch.optim.Optimizer
+    fake_records: Callable[[int, float], tuple[torch.Tensor, torch.Tensor]]
+    real_criterion: Callable
+
+
+def _loop(players: _Players, *, loader, plan, settings, hooks, private, clip_threshold, after_step):
+    generator, discriminator, opt_d, opt_g = players.generator, players.discriminator, players.opt_d, players.opt_g
+    fake_records, real_criterion = players.fake_records, players.real_criterion
     d_params = [p for p in discriminator.parameters() if p.requires_grad]
     start, step, tau = time.perf_counter(), 0, settings.tau_start
     expected = settings.batch_size

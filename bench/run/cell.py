@@ -94,9 +94,9 @@ def _run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
             for name, cls in suite.metrics.items()
         }
         record["metrics"], record["metric_errors"], record["metrics_not_applicable"] = _score_metrics(
-            suite, cohort, split, release, cell.seed, timings)
+            suite, cohort, split, release, seed=cell.seed, timings=timings)
         record["attacks"], record["attack_errors"], record["attacks_skipped"], record["candidates"] = _run_attacks(
-            suite, cohort, split, release, cell, timings
+            suite, cohort, split, release, cell=cell, timings=timings
         )
     except Exception as exc:  # one failing cell must not stop the grid
         record["status"] = "error"
@@ -108,7 +108,7 @@ def _run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     return record
 
 
-def _score_metrics(suite, cohort, split, release, seed, timings):
+def _score_metrics(suite, cohort, split, release, *, seed, timings):
     values, errors, not_applicable = {}, {}, {}
     given: dict[tuple[str, str], float] = {}
     start = time.perf_counter()
@@ -132,7 +132,7 @@ def _score_metrics(suite, cohort, split, release, seed, timings):
     return values, errors, not_applicable
 
 
-def _run_attacks(suite, cohort, split, release, cell, timings):
+def _run_attacks(suite, cohort, split, release, *, cell, timings):
     """Every attack on equal numbers of members and non-members; per-target attacks on the
     most outlying of them. Expensive attacks run on cheap synthesizers, or on all in ``paper``."""
     from bench.evaluate.membership import select_targets

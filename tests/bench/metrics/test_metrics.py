@@ -100,6 +100,6 @@ def test_a_cell_trains_one_model_per_outcome(releases, mimic_split, mimic_small,
     monkeypatch.setattr(downstream, "train_classifier", lambda *a, **k: fits.append(a[-1]) or original(*a, **k))
     metrics = {name: METRICS.load(name) for name in METRICS.names()}
     suite = Suite({}, {}, metrics, {}, [])
-    values, errors, _ = _score_metrics(suite, mimic_small, mimic_split, releases["good"], 0, {})
+    values, errors, _ = _score_metrics(suite, mimic_small, mimic_split, releases["good"], seed=0, timings={})
     assert not errors and all(values[name] is not None for name in metrics)
     assert sorted(fits) == ["mortality", "readmission"]  # AUC and AUPRC share one model
