@@ -147,6 +147,7 @@ class AIM(MarginalSynthesizer):
         return {cl: float(sum(appearances[a] for a in cl)) for cl in ordered}
 
     # -- the mechanism ------------------------------------------------------------
+    # Long on purpose: AIM's algorithm (McKenna et al. 2022, Algorithm 1) step by step, as in the paper.
     def run(self, data: DiscreteData, ledger: ZCDPLedger):
         config, rng = self.config, self.rng_
         workload = self.workload(data)

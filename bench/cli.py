@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+# Long on purpose: the whole command line declared in one place, read top to bottom.
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)

@@ -137,6 +137,7 @@ def _write_harness(results_dir: Path, figures: dict, frontier: bool) -> dict:
     return payload
 
 
+# Long on purpose: one row per target of the issue, in the order the targets table shows them.
 def write_targets(results_dir: Path) -> str:
     """``results/perf/harness.md``: every target of the harness against what the perf commands last
     measured (read from their figure files; "not measured" where a command has not run on this code)."""
@@ -208,6 +209,7 @@ def write_targets(results_dir: Path) -> str:
     return text
 
 
+# Long on purpose: one measurement (engines x profiles) and its table, kept together.
 def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
     """Time per training step and per epoch of each DP-SGD GAN against the same training without DP.
 

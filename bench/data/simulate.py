@@ -236,6 +236,8 @@ class PopulationModel:
             site="hospital" if preset.n_hospitals > 1 else None,
         )
 
+    # Long on purpose: one pass of the generative model in the order of its random draws; that order
+    # fixes every simulated cohort, so it is kept in one readable sequence.
     def sample(self, n: int, rng: np.random.Generator, hospitals: tuple[str, ...] | None = None) -> pd.DataFrame:
         """Draw ``n`` independent patients (optionally only from ``hospitals``)."""
         p = self.preset

@@ -45,6 +45,8 @@ class TrainingResult:
     final_tau: float
 
 
+# Long on purpose: Opacus is set up in this one place (engine, accountant, clipping mode), so what
+# the accountant composes is visible beside what the loop runs.
 def train_dp_gan(
     *,
     generator: nn.Module,

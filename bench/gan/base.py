@@ -105,6 +105,8 @@ class DPGANSynthesizer(Synthesizer):
     def build_networks(self, width: int, condition_width: int):
         raise NotImplementedError
 
+    # Long on purpose: a DP fit's steps in their order (encoder, charged conditions, plan, training, ledger);
+    # each is a short block, and their order is part of the privacy argument.
     def _fit(self, train: pd.DataFrame, *, budget: Budget, public: pd.DataFrame | None) -> PrivacySpent:
         import torch
 

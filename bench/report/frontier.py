@@ -294,6 +294,8 @@ def _write_png(path: Path, frontier: Frontier, profile: str) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
+# Long on purpose: one figure, its panels drawn in order; split, the shared axes and legend would
+# have to be threaded through every part.
 def _draw(f: Frontier, profile: str, handle) -> None:
     import matplotlib
     import matplotlib.style

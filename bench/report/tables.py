@@ -253,6 +253,26 @@ def render_downstream(group: list[dict], title: str) -> str:
     )
 
 
+def _privacy_row(name: str, recs: list[dict]) -> list[str]:
+    """One synthesizer's row of the full table's privacy section."""
+    ok = [r for r in recs if r["status"] == "ok"]
+    return [
+        name,
+        f"{len(ok)}/{len(recs)}",
+        _epsilon_target(recs),
+        _epsilon_spent(ok),
+        _empirical_epsilon(ok),
+        _mia_cell(recs),
+        _winning_attacks(ok),
+        _attack_field(ok, "auc", 3),
+        _attack_field(ok, "tpr_at_1pct_fpr", 3),
+        _values_cell([r["timings"].get("fit_s") for r in ok], 1, 0.0),
+    ]
+
+
+
+
+# Long on purpose: the full table's sections in the order they are written.
 def render_full(group: list[dict], title: str) -> str:
     by_cell = _by_cohort_synth(group)
     out = [f"# Full results, {title}", ""]
@@ -262,25 +282,9 @@ def render_full(group: list[dict], title: str) -> str:
     columns = metric_columns({k for r in group for k in (r.get("metrics") or {})})
     for cohort in _cohorts(group):
         names = _synth_order({s for c, s in by_cell if c == cohort})
-        privacy_rows, quality_rows = [], []
-        for name in names:
-            recs = by_cell[(cohort, name)]
-            ok = [r for r in recs if r["status"] == "ok"]
-            privacy_rows.append(
-                [
-                    name,
-                    f"{len(ok)}/{len(recs)}",
-                    _epsilon_target(recs),
-                    _epsilon_spent(ok),
-                    _empirical_epsilon(ok),
-                    _mia_cell(recs),
-                    _winning_attacks(ok),
-                    _attack_field(ok, "auc", 3),
-                    _attack_field(ok, "tpr_at_1pct_fpr", 3),
-                    _values_cell([r["timings"].get("fit_s") for r in ok], 1, 0.0),
-                ]
-            )
-            quality_rows.append([name] + [_metric_cell(recs, key, digits) for key, _, digits in columns])
+        privacy_rows = [_privacy_row(name, by_cell[(cohort, name)]) for name in names]
+        quality_rows = [[name] + [_metric_cell(by_cell[(cohort, name)], key, digits) for key, _, digits in columns]
+                        for name in names]
         sizes = next((r.get("split_sizes") for r in group if r["spec"]["cohort"] == cohort and r.get("split_sizes")), None)
         out += [f"## {cohort}", ""]
         if sizes:
