@@ -9,7 +9,7 @@ import pytest
 
 from baselines.dpganhd import DPGANHD, DPGANHDFixedClip, DPGANHDSingleGenerator
 from bench.api.synthesizer import Budget
-from tests.bench.test_privacy import _independent_epsilon
+from tests.bench.privacy.test_privacy import _independent_epsilon
 
 SMALL = dict(epochs=0.5, batch_size=64, generators=4, generation_interval=5, fitness_samples=100)
 

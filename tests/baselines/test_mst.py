@@ -10,7 +10,7 @@ import pytest
 
 from baselines.mst import MST
 from bench.api.synthesizer import NO_DP, Budget
-from tests.bench.test_zcdp import dp_accounting_epsilon
+from tests.bench.privacy.test_zcdp import dp_accounting_epsilon
 from tests.helpers import (
     MARGINAL_TEST_COLUMNS, assert_one_way_marginals_close, assert_within_public_schema, column_slice, shuffled_columns,
 )

@@ -94,6 +94,6 @@ def test_registered_as_references():
         assert loaded is cls and loaded.name == name
         assert loaded.tags.reference is True and loaded.tags.is_dp is False
         assert "reference, not DP" in loaded.display_name
-        assert set(loaded.profiles) == {"quick", "paper"}
+        assert {"quick", "paper"} <= set(loaded.profiles)  # and the smoke settings of the tests
     assert SDVCTGAN.tags.uses_device and SDVTVAE.tags.uses_device
     assert SDVCTGAN.profiles["paper"].epochs == 300 and SDVTVAE.profiles["paper"].batch_size == 500

@@ -59,7 +59,7 @@ def test_uniform_decoding_is_seeded(mimic_small, mimic_split):
 
 
 def test_more_than_127_encoded_columns_land_in_the_right_place():
-    from tests.bench.test_encoding import _wide_schema_and_table
+    from tests.bench.data.test_encoding import _wide_schema_and_table
 
     schema, table = _wide_schema_and_table()
     encoder = BinnedEncoder(schema)
