@@ -82,12 +82,21 @@ def _tree_rss_mb(root: int) -> float:
     return total
 
 
-def _write_figures(results_dir: Path, stem: str, payload: dict, text: str) -> None:
-    """``results/perf/STEM.json`` (the figures) and ``STEM.md`` (the table), each written atomically."""
+def _write_figures(results_dir: Path, stem: str, payload: dict, *, title: str, description: list[str],
+                   rows: list[dict] | None = None, table: str | None = None, after: tuple[str, ...] = ()) -> dict:
+    """``results/perf/STEM.json`` (the figures, with the machine and package versions they were taken
+    on) and ``STEM.md`` (title, description, the table of ``rows`` or the given ``table``, ``after``),
+    each written atomically; returns the payload."""
+    payload = payload | {"machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+                         "versions": package_versions()}
+    if table is None:
+        table = tabulate([list(r.values()) for r in rows], headers=list(rows[0]) if rows else [], tablefmt="github")
+    text = "\n".join([f"# {title}", "", *description, "", table, "", *after])
     out = Path(results_dir) / "perf"
     atomic_write_text(out / f"{stem}.json", json.dumps(payload, indent=2, sort_keys=True) + "\n")
     atomic_write_text(out / f"{stem}.md", text)
     print(text)
+    return payload
 
 
 FRONTIER_EPSILONS = "0.1,0.3,1,3,10,inf"
@@ -264,12 +273,8 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
                     "epoch_s_non_dp": round(timings["none"] * batches_per_epoch, 1),
                     "rows_per_s_dp": round(config.batch_size / timings[mode]),
                 })
-    payload = {"rows": rows, "training_rows": len(real), "machine": {"cpus": os.cpu_count(),
-               "platform": platform.platform()}, "versions": package_versions(),
-               "targets": {"dp_over_non_dp": 1.5, "dp_gan_rows_per_s": 5000}}
-    text = "\n".join([
-        "# DP-SGD versus the same training without DP",
-        "",
+    payload = {"rows": rows, "training_rows": len(real), "targets": {"dp_over_non_dp": 1.5, "dp_gan_rows_per_s": 5000}}
+    return _write_figures(results_dir, "dp_training", payload, title="DP-SGD versus the same training without DP", rows=rows, description=[
         f"Measured by `python -m bench perf --dp` on {os.cpu_count()} CPUs: one training step (the discriminator's,",
         "real part through Opacus, and the generator's) inside each synthesizer's own `fit` at epsilon 1, against",
         f"the same fit at epsilon inf (no engine), on the {len(real):,} training rows of `mimic3-sim`, CPU. An",
@@ -277,12 +282,7 @@ def run_dp_perf(results_dir: Path, steps: int = 20) -> dict:
         "Targets: DP step at most 1.5x the non-DP step; DP-GAN at 5,000 training rows per second or more.",
         "Engines: Opacus' per-sample hooks, functorch, and ghost (fast gradient clipping, the default of the",
         "MLP discriminators; it gives the hooks' update, `tests/bench/gan/test_adversarial.py`).",
-        "",
-        tabulate([list(r.values()) for r in rows], headers=list(rows[0]) if rows else [], tablefmt="github"),
-        "",
     ])
-    _write_figures(results_dir, "dp_training", payload, text)
-    return payload
 
 
 def run_cluster_perf(results_dir: Path, sizes: tuple[int, ...] = (1, 4, 8)) -> dict:
@@ -314,22 +314,14 @@ def run_cluster_perf(results_dir: Path, sizes: tuple[int, ...] = (1, 4, 8)) -> d
             "generations": info["generations"],
             "round_s": round(step_s * config.generation_interval + info["fitness_seconds"] / (rounds + 1), 2),
         })
-    payload = {"rows": rows, "training_rows": len(split.train), "machine": {"cpus": os.cpu_count(),
-               "platform": platform.platform()}, "versions": package_versions()}
-    text = "\n".join([
-        "# DP-GAN-HD: cost of the generator cluster",
-        "",
+    payload = {"rows": rows, "training_rows": len(split.train)}
+    return _write_figures(results_dir, "dp_gan_hd_cluster", payload, title="DP-GAN-HD: cost of the generator cluster", rows=rows, description=[
         f"Measured by `python -m bench perf --dp` on {os.cpu_count()} CPUs: the quick-profile fit of `dp-gan-hd`",
         f"on the {len(split.train):,} training rows of `mimic3-sim` (seed 0, epsilon 1) with m generators. A round",
         "is `generation_interval` DP-SGD steps plus one fitness evaluation and evolution; m = 1 has no genetic",
         "algorithm. The generators of one architecture run as one batched network, so the cost grows far",
         "less than m-fold.",
-        "",
-        tabulate([list(r.values()) for r in rows], headers=list(rows[0]), tablefmt="github"),
-        "",
     ])
-    _write_figures(results_dir, "dp_gan_hd_cluster", payload, text)
-    return payload
 
 
 def run_fit_step_perf(results_dir: Path, names: tuple[str, ...] = ("dp-gan", "dp-gan-hd")) -> dict:
@@ -363,21 +355,15 @@ def run_fit_step_perf(results_dir: Path, names: tuple[str, ...] = ("dp-gan", "dp
                      "step_ms_dp": round(1000 * per_step["dp"], 1), "step_ms_non_dp": round(1000 * per_step["non_dp"], 1),
                      "dp_over_non_dp": round(per_step["dp"] / per_step["non_dp"], 2),
                      "rows_per_s_dp": round(config.batch_size / per_step["dp"])})
-    payload = {"rows": rows, "training_rows": len(split.train), "machine": {"cpus": os.cpu_count(),
-               "platform": platform.platform()}, "versions": package_versions(), "targets": {"dp_over_non_dp": 1.5}}
-    text = "\n".join([
-        "# A training step inside a whole fit: epsilon 1 against epsilon inf",
-        "",
+    payload = {"rows": rows, "training_rows": len(split.train), "targets": {"dp_over_non_dp": 1.5}}
+    payload = _write_figures(results_dir, "dp_fit_steps", payload, rows=rows,
+                             title="A training step inside a whole fit: epsilon 1 against epsilon inf", description=[
         f"Measured by `python -m bench perf --dp` on {os.cpu_count()} CPUs: the quick-profile fit of each",
         f"synthesizer on the {len(split.train):,} training rows of `mimic3-sim` (seed 0), training seconds over",
         "steps, at epsilon 1 and at epsilon inf (the same loop with no Opacus engine and no clipping).",
         "DP-GAN-HD runs one generator; its DP step includes the clipping threshold computed from public",
         "gradients. Target: DP step at most 1.5x the non-DP step.",
-        "",
-        tabulate([list(r.values()) for r in rows], headers=list(rows[0]), tablefmt="github"),
-        "",
     ])
-    _write_figures(results_dir, "dp_fit_steps", payload, text)
     write_targets(results_dir)
     return payload
 
@@ -408,23 +394,14 @@ def run_scaling_perf(results_dir: Path, sizes: tuple[int, ...] = (10_000, 50_000
                      "metrics s": round(timings.get("metrics_s", 0.0), 1), "attacks + metrics s": round(evaluated, 1),
                      "s per 10k rows": round(10_000 * evaluated / size, 2), "process wall s": round(wall, 1),
                      "peak MB": round(rss)})
-    payload = {"rows": rows, "target_s": SCALING_TARGET_S, "machine": {"cpus": os.cpu_count(),
-               "platform": platform.platform()}, "versions": package_versions()}
     largest = rows[-1]
-    text = "\n".join([
-        "# Cost of the attacks and metrics against the cohort's size",
-        "",
+    payload = _write_figures(results_dir, "scaling", {"rows": rows, "target_s": SCALING_TARGET_S}, rows=rows,
+                             title="Cost of the attacks and metrics against the cohort's size", description=[
         f"Measured by `python -m bench perf --scaling` on {os.cpu_count()} CPUs: the `raw` synthesizer (a release",
         "of the training rows, so nearly all the time is evaluation) on `mimic3-sim` drawn at each size, seed 0,",
         "every attack and metric. Membership candidates stop at 5,000 a side; MMD at 3,000 rows a side.",
-        "",
-        tabulate([list(r.values()) for r in rows], headers=list(rows[0]), tablefmt="github"),
-        "",
-        f"Target: the {largest['rows']:,}-row cell's attacks and metrics within {SCALING_TARGET_S:.0f} s; measured "
-        f"{largest['attacks + metrics s']} s.",
-        "",
-    ])
-    _write_figures(results_dir, "scaling", payload, text)
+    ], after=(f"Target: the {largest['rows']:,}-row cell's attacks and metrics within {SCALING_TARGET_S:.0f} s; "
+              f"measured {largest['attacks + metrics s']} s.", ""))
     write_targets(results_dir)
     return payload
 
@@ -457,19 +434,12 @@ def run_extraction_perf(results_dir: Path, chartevents_rows: int = 20_000_000) -
         "generation_s": round(generate_s, 1),
         "duckdb_memory_limit": os.environ.get("BENCH_DUCKDB_MEMORY", "3GB"),
     }
-    payload = {"figures": figures, "targets": {"full_database_minutes": 20.0, "peak_rss_mb": 4096.0},
-               "machine": {"cpus": os.cpu_count(), "platform": platform.platform()}, "versions": package_versions()}
-    text = "\n".join([
-        "# Real-cohort extraction: speed and memory",
-        "",
+    payload = {"figures": figures, "targets": {"full_database_minutes": 20.0, "peak_rss_mb": 4096.0}}
+    table = tabulate([[k, v] for k, v in figures.items()], headers=["what", "measured"], tablefmt="github")
+    return _write_figures(results_dir, "extraction", payload, table=table, title="Real-cohort extraction: speed and memory", description=[
         f"Measured by `python -m bench perf --extraction` on {os.cpu_count()} CPUs: the whole `mimic3` extraction",
         "(DuckDB, out of core) on a fabricated MIMIC-III-shaped export whose CHARTEVENTS.csv.gz has",
         f"{chartevents_rows:,} rows, a quarter of them vital-sign items (50,000 stays). The time is extrapolated",
         f"linearly to the {FULL_CHARTEVENTS_ROWS:,} rows of the real CHARTEVENTS. Targets: the full extraction",
         "in under 20 minutes, in under 4 GB.",
-        "",
-        tabulate([[k, v] for k, v in figures.items()], headers=["what", "measured"], tablefmt="github"),
-        "",
     ])
-    _write_figures(results_dir, "extraction", payload, text)
-    return payload

@@ -38,9 +38,7 @@ def check_synthesizer(cls: type, cohort: Cohort | None = None, *, config: Any = 
     ``is_dp`` method an accountant's epsilon within the budget; any other, nothing); ``sample(n)``
     gives ``n`` rows that follow the schema; the same seed gives the same rows; sampling before
     fitting is an error."""
-    assert isinstance(cls, type) and issubclass(cls, Synthesizer), f"{cls!r} is not a Synthesizer subclass"
-    assert cls.name, f"{cls.__name__} has no name"
-    assert isinstance(cls.tags, SynthesizerTags), f"{cls.name}: tags must be a SynthesizerTags"
+    _check_declarations(cls, Synthesizer, SynthesizerTags)
     cohort = cohort or smoke_cohort()
     split = cohort.split(seed=0)
     config = config if config is not None else cls.config_for("smoke")
@@ -80,9 +78,7 @@ def check_synthesizer(cls: type, cohort: Cohort | None = None, *, config: Any = 
 def check_attack(cls: type, cohort: Cohort | None = None, *, config: Any = None) -> None:
     """``fit(release, reference)`` returns the attack; ``score(candidates)`` gives one finite number
     per candidate, the same for the same seed; per-target attacks say how many targets a side."""
-    assert isinstance(cls, type) and issubclass(cls, Attack), f"{cls!r} is not an Attack subclass"
-    assert cls.name, f"{cls.__name__} has no name"
-    assert isinstance(cls.tags, AttackTags), f"{cls.name}: tags must be an AttackTags"
+    _check_declarations(cls, Attack, AttackTags)
     cohort = cohort or smoke_cohort()
     split = cohort.split(seed=0)
     config = config if config is not None else cls.config_for("smoke")
@@ -124,6 +120,13 @@ def check_metric(cls: type, cohort: Cohort | None = None) -> None:
         f"{cls.name}: the same seed gave {values[0]} and {values[1]}"
     breakdown = metric.compute_breakdown(real, same, cohort.schema, seed=1)
     assert breakdown[cls.name] == values[0] or math.isnan(values[0]), f"{cls.name}: compute and compute_breakdown disagree"
+
+
+def _check_declarations(cls: type, base: type, tags: type) -> None:
+    """A subclass of the group's base class, with a name and tags of the group's kind."""
+    assert isinstance(cls, type) and issubclass(cls, base), f"{cls!r} is not a {base.__name__} subclass"
+    assert cls.name, f"{cls.__name__} has no name"
+    assert isinstance(cls.tags, tags), f"{cls.name}: tags must be a {tags.__name__}"
 
 
 def _shadow(cohort: Cohort, split):

@@ -1,20 +1,29 @@
 """The example third-party plugin, installed for real, is listed and run by the CLI."""
 
+import os
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import REPO, run_cli
 
 
-def test_example_plugin_installs_lists_and_runs(tmp_path):
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def installed_plugin(tmp_path_factory):
+    """The example plugin installed for real, into a folder of its own (put it on PYTHONPATH)."""
+    target = tmp_path_factory.mktemp("site")
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
          "--target", str(target), str(REPO / "examples" / "bench-example-plugin")],
         capture_output=True, text=True, timeout=300,
     )
     assert install.returncode == 0, install.stderr
-    env = {"PYTHONPATH": str(target)}
+    return target
+
+
+def test_example_plugin_installs_lists_and_runs(installed_plugin, tmp_path):
+    env = {"PYTHONPATH": str(installed_plugin)}
     listing = run_cli("list", env=env)
     assert "independent-marginals" in listing.stdout and "bench-example-plugin" in listing.stdout
     results = tmp_path / "results"
@@ -26,17 +35,8 @@ def test_example_plugin_installs_lists_and_runs(tmp_path):
     assert "independent-marginals" in full
 
 
-def test_example_plugins_own_tests_run_the_shipped_conformance_suite(tmp_path):
-    target = tmp_path / "site"
-    install = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(REPO / "examples" / "bench-example-plugin")],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert install.returncode == 0, install.stderr
-    import os
-
-    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(target), str(REPO)])}
+def test_example_plugins_own_tests_run_the_shipped_conformance_suite(installed_plugin, tmp_path):
+    env = os.environ | {"PYTHONPATH": os.pathsep.join([str(installed_plugin), str(REPO)])}
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
                             str(REPO / "examples" / "bench-example-plugin" / "tests")],
                            capture_output=True, text=True, timeout=600, env=env, cwd=tmp_path)

@@ -73,7 +73,6 @@ class Attack:
             raise RuntimeError(f"{self.name}: expected one score per candidate")
         return scores
 
-
     def _fit(self, release: pd.DataFrame, reference: pd.DataFrame) -> None:
         raise NotImplementedError
 

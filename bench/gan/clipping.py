@@ -42,30 +42,10 @@ def random_projection(dims: int, projection_dims: int, rng: np.random.Generator)
     return (rng.standard_normal((dims, projection_dims)) / np.sqrt(projection_dims)).astype(np.float32)
 
 
-def adaptive_threshold(
-    per_sample_gradients,
-    *,
-    projection=None,
-    min_samples: int = 5,
-    eps_quantile: float = 0.9,
-) -> ClippingThreshold:
-    """C = mean L2 norm of the gradients (rows) that DBSCAN does not mark as noise.
-
-    DBSCAN runs on ``gradients @ projection`` when a projection is given (see
-    ``random_projection``); the norms are always those of the full gradients.
-    """
-    import torch
-
-    gradients = torch.as_tensor(per_sample_gradients, dtype=torch.float32)
-    norms = gradients.norm(dim=1)
-    if projection is not None and gradients.shape[0] > min_samples:
-        gradients = gradients @ torch.as_tensor(projection, dtype=torch.float32, device=gradients.device)
-    return threshold_from(norms, gradients, min_samples=min_samples, eps_quantile=eps_quantile)
-
-
 def threshold_from(norms, points, *, min_samples: int = 5, eps_quantile: float = 0.9) -> ClippingThreshold:
-    """``adaptive_threshold`` from the gradients' full L2 ``norms`` and the ``points`` DBSCAN clusters
-    (the gradients, or their projection)."""
+    """C = mean L2 norm of the gradients that DBSCAN does not mark as noise, from the gradients' full
+    L2 ``norms`` and the ``points`` DBSCAN clusters (the gradients, or their projection by
+    ``random_projection``), tensors or arrays."""
     from sklearn.cluster import DBSCAN
     from sklearn.neighbors import NearestNeighbors
 
@@ -88,10 +68,11 @@ def threshold_from(norms, points, *, min_samples: int = 5, eps_quantile: float =
 
 
 def projected_gradients(module, loss_of_one, inputs: tuple, projection, parameters_of=None):
-    """The per-sample gradients' L2 norms and their projection ``gradients @ projection``, as
-    ``per_sample_gradients`` would give them, computed parameter by parameter: the flattened
-    gradient matrix (samples x every parameter) is never built, which made up a third of
-    DP-GAN-HD's threshold cost."""
+    """The L2 norms of the per-sample gradients of ``loss_of_one(module_output)`` w.r.t. the trainable
+    parameters, and their projection ``gradients @ projection``, computed parameter by parameter: the
+    flattened gradient matrix (samples x every parameter) is never built, which made up a third of
+    DP-GAN-HD's threshold cost. ``module`` must carry no Opacus hooks (torch.func cannot trace them);
+    pass a clean copy as ``module`` and the trained one as ``parameters_of``."""
     import torch
 
     grads = _per_sample_gradient_blocks(module, loss_of_one, inputs, parameters_of)
@@ -107,22 +88,9 @@ def projected_gradients(module, loss_of_one, inputs: tuple, projection, paramete
     return squared.sqrt(), projected
 
 
-def per_sample_gradients(module, loss_of_one, inputs: tuple, parameters_of=None):
-    """Flattened per-sample gradients (a tensor, one row per sample) of ``loss_of_one(module_output)`` w.r.t. the
-    trainable parameters, via torch.func (``vmap`` over ``grad``).
-
-    ``module`` must carry no Opacus hooks (torch.func cannot trace them); pass a
-    clean copy as ``module`` and the trained one as ``parameters_of``.
-    """
-    import torch
-
-    grads = _per_sample_gradient_blocks(module, loss_of_one, inputs, parameters_of)
-    return torch.cat([g.reshape(g.shape[0], -1) for g in grads.values()], dim=1)
-
-
 def _per_sample_gradient_blocks(module, loss_of_one, inputs: tuple, parameters_of=None) -> dict:
-    """Per-sample gradients, one tensor (samples x parameter shape) per trainable parameter, in
-    ``named_parameters`` order."""
+    """Per-sample gradients via torch.func (``vmap`` over ``grad``), one tensor (samples x parameter
+    shape) per trainable parameter, in ``named_parameters`` order."""
     from torch.func import functional_call, grad, vmap
 
     source = module if parameters_of is None else parameters_of

@@ -7,7 +7,7 @@ import numpy as np
 
 from bench.api.synthesizer import NO_DP
 from bench.privacy import pate, sgd, zcdp
-from bench.privacy.accountant import LedgerTable, spent_epsilon  # noqa: F401 (the report's import)
+from bench.privacy.accountant import LedgerTable
 
 
 def _no_dp_row(spent: list[dict]) -> list[str]:

@@ -35,7 +35,8 @@ from scipy import stats
 from tabulate import tabulate
 
 from bench.privacy.audit import AuditCounts, flagging_confidence
-from bench.privacy.ledgers import LEDGER_TABLES, spent_epsilon
+from bench.privacy.accountant import spent_epsilon
+from bench.privacy.ledgers import LEDGER_TABLES
 from bench.run.records import atomic_write_text, load_records
 from bench.api.synthesizer import NO_DP, group_privacy, parse_epsilon
 from bench.errors import BenchInputError

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from bench.gan.clipping import adaptive_threshold, per_sample_gradients, random_projection
+from bench.gan.clipping import projected_gradients, random_projection, threshold_from
 
 
 def _planted(rng, inliers=60, outliers=4, dims=20):
@@ -13,9 +13,14 @@ def _planted(rng, inliers=60, outliers=4, dims=20):
     return np.vstack([cluster, far]), cluster
 
 
+def _threshold(gradients, projection=None):
+    points = gradients if projection is None else gradients @ projection
+    return threshold_from(np.linalg.norm(gradients, axis=1), points)
+
+
 def test_threshold_is_the_mean_norm_after_dropping_planted_outliers():
     gradients, cluster = _planted(np.random.default_rng(0))
-    result = adaptive_threshold(gradients)
+    result = _threshold(gradients)
     assert result.noise_points >= 4  # the planted outliers at least
     assert result.value == pytest.approx(np.linalg.norm(cluster, axis=1).mean(), rel=0.01)
     # the outliers would have dragged the plain mean far up
@@ -25,38 +30,27 @@ def test_threshold_is_the_mean_norm_after_dropping_planted_outliers():
 def test_threshold_survives_a_random_projection():
     rng = np.random.default_rng(1)
     gradients, cluster = _planted(rng, dims=2000)
-    result = adaptive_threshold(gradients, projection=random_projection(2000, 32, rng))
+    result = _threshold(gradients, random_projection(2000, 32, rng))
     assert result.value == pytest.approx(np.linalg.norm(cluster, axis=1).mean(), rel=0.01)
 
 
 def test_identical_gradients_keep_their_norm():
-    result = adaptive_threshold(np.ones((30, 4)))
+    result = _threshold(np.ones((30, 4)))
     assert result.value == pytest.approx(2.0) and result.noise_points == 0
 
 
-def test_per_sample_gradients_match_one_backward_per_sample():
-    torch.manual_seed(0)
-    module = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
-    x = torch.randn(5, 3)
-    rows = per_sample_gradients(module, lambda out: out.sum() ** 2, (x,))
-    for i in range(5):
-        module.zero_grad()
-        (module(x[i : i + 1]).sum() ** 2).backward()
-        expected = torch.cat([p.grad.reshape(-1) for p in module.parameters()])
-        assert torch.allclose(rows[i], expected, atol=1e-6)
-
-
-def test_projected_gradients_equal_the_projection_of_the_full_gradients():
-    from bench.gan.clipping import projected_gradients
-
+def test_projected_gradients_equal_one_backward_per_sample_then_projected():
     torch.manual_seed(0)
     module = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.Tanh(), torch.nn.Linear(16, 1))
     x = torch.randn(12, 6)
     parameters = sum(p.numel() for p in module.parameters())
     projection = torch.from_numpy(random_projection(parameters, 8, np.random.default_rng(0)))
-    full = per_sample_gradients(module, lambda out: out.sum() ** 2, (x,))
     norms, points = projected_gradients(module, lambda out: out.sum() ** 2, (x,), projection)
-    assert torch.allclose(norms, full.norm(dim=1), rtol=1e-5)
-    assert torch.allclose(points, full @ projection, rtol=1e-4, atol=1e-6)
+    for i in range(len(x)):
+        module.zero_grad()
+        (module(x[i : i + 1]).sum() ** 2).backward()
+        expected = torch.cat([p.grad.reshape(-1) for p in module.parameters()])
+        assert torch.allclose(norms[i], expected.norm(), rtol=1e-5, atol=1e-6)
+        assert torch.allclose(points[i], expected @ projection, rtol=1e-4, atol=1e-6)
     with pytest.raises(ValueError, match="rows"):
         projected_gradients(module, lambda out: out.sum() ** 2, (x,), projection[:-1])
