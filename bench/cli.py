@@ -128,9 +128,9 @@ def _run(args: argparse.Namespace) -> int:
     suite = load_suite(config)
     grid = run_grid(config, suite, progress=not args.no_progress)
     written = render_all(config.results_dir)
-    failed = sum(r["status"] != "ok" for r in grid)
-    metric_errors = sum(len(r.get("metric_errors") or {}) for r in grid)
-    attack_errors = sum(len(r.get("attack_errors") or {}) for r in grid)
+    failed = sum(not r.ok for r in grid)
+    metric_errors = sum(len(r.metric_errors) for r in grid)
+    attack_errors = sum(len(r.attack_errors) for r in grid)
     print(f"records in {config.results_dir / 'records'}")
     print(f"tables: {config.results_dir / 'index.md'}")
     for path in written:

@@ -386,10 +386,10 @@ def run_scaling_perf(results_dir: Path, sizes: tuple[int, ...] = (10_000, 50_000
             from bench.run.records import load_records
 
             record = load_records(Path(scratch))[0]
-        timings = record["timings"]
+        timings = record.timings
         attacks = {k.removeprefix("attack_").removesuffix("_s"): v for k, v in timings.items() if k.startswith("attack_")}
         evaluated = sum(attacks.values()) + timings.get("metrics_s", 0.0)
-        rows.append({"rows": size, "candidates per side": record["candidates"]["per_side"],
+        rows.append({"rows": size, "candidates per side": record.candidates["per_side"],
                      **{f"{name} s": round(v, 1) for name, v in sorted(attacks.items())},
                      "metrics s": round(timings.get("metrics_s", 0.0), 1), "attacks + metrics s": round(evaluated, 1),
                      "s per 10k rows": round(10_000 * evaluated / size, 2), "process wall s": round(wall, 1),

@@ -97,10 +97,11 @@ def check_attack(cls: type, cohort: Cohort | None = None, *, config: Any = None)
         assert attack.targets_per_side and attack.targets_per_side > 0, f"{cls.name}: a per-target attack needs targets_per_side"
 
 
-def check_metric(cls: type, cohort: Cohort | None = None) -> None:
+def check_metric(cls: type, cohort: Cohort | None = None, *, config: Any = None) -> None:
     """``compute`` gives a number inside the declared range (NaN where undefined), the same for the
     same seed, and the same as its own entry of ``compute_breakdown``; a metric whose outcome the
-    cohort does not declare says why instead of failing."""
+    cohort does not declare says why instead of failing. The metric runs with ``config`` or its
+    ``smoke`` settings."""
     assert isinstance(cls, type) and issubclass(cls, Metric), f"{cls!r} is not a Metric subclass"
     assert cls.name and cls.display_name, f"{cls.__name__} needs a name and a display_name"
     assert cls.goal in ("maximize", "minimize"), f"{cls.name}: goal must be maximize or minimize"
@@ -111,7 +112,7 @@ def check_metric(cls: type, cohort: Cohort | None = None) -> None:
     real = getattr(split, cls.real_split)
     same = split.train  # a release equal to the training rows
     shuffled = split.train.apply(lambda column: column.sample(frac=1.0, random_state=0).to_numpy())
-    metric = cls()
+    metric = cls(config if config is not None else cls.config_for("smoke"))
     values = [metric.compute(real, release, cohort.schema, seed=1) for release in (same, same, shuffled)]
     for value in values:
         assert math.isnan(value) or cls.min_value - 1e-9 <= value <= cls.max_value + 1e-9, \

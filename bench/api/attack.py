@@ -17,11 +17,12 @@ from typing import Any, Callable, ClassVar
 import numpy as np
 import pandas as pd
 
+from bench.api.profiles import Profiled
 from bench.api.tags import AttackTags
 from bench.data.schema import Schema
 
 
-class Attack:
+class Attack(Profiled):
     """Base class of every membership-inference attack.
 
     Subclasses set ``name`` and ``display_name`` and implement ``_fit``
@@ -41,16 +42,10 @@ class Attack:
     # a function ``(schema, release, members, non_members, rng) -> {name: value}`` that the evaluator
     # calls, since it alone holds the labels; the attack object never sees them.
     evaluator_summary: ClassVar[Callable[..., dict[str, float]] | None] = None
-    profiles: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, schema: Schema, config: Any = None) -> None:
         self.schema = schema
         self.config = config if config is not None else self.config_for("quick")
-
-    @classmethod
-    def config_for(cls, profile: str) -> Any:
-        """The settings this attack uses under a run profile (``None`` if it has none)."""
-        return cls.profiles.get(profile, cls.profiles.get("quick")) if cls.profiles else None
 
     @property
     def targets_per_side(self) -> int | None:

@@ -4,22 +4,25 @@ A metric declares, as class attributes, its ``goal`` (``maximize`` or
 ``minimize``), its range, which real split it is compared against
 (``real_split``: ``train`` for fidelity, ``test`` for downstream utility) and
 how the tables show it (``display_name``, ``digits``, ``report_rank``), so the
-runner and the report never branch on metric names. A metric that
+runner and the report never branch on metric names. Its settings (a model's
+hyperparameters, a subsample size) are a config dataclass per run profile
+(``profiles``, ``bench.api.profiles``), which the cell's record states. A metric that
 needs an outcome declares its role (``outcomes``); on a cohort whose schema
 does not declare it, the metric is not applicable and the tables say so.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
+from bench.api.profiles import Profiled
 from bench.data.schema import Schema
 
 
-class Metric:
+class Metric(Profiled):
     name: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
     goal: ClassVar[Literal["maximize", "minimize"]] = "minimize"
@@ -31,6 +34,9 @@ class Metric:
     # rounded to ``digits``; columns run by ``report_rank``, then name (a plugin's last by default).
     digits: ClassVar[int] = 4
     report_rank: ClassVar[int] = 1000
+
+    def __init__(self, config: Any = None) -> None:
+        self.config = config if config is not None else self.config_for("quick")
 
     @classmethod
     def not_applicable(cls, schema: Schema) -> str | None:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from bench.errors import BenchInputError
+from bench.api.profiles import Profiled
 from bench.api.tags import SynthesizerTags
 from bench.data.schema import Schema
 
@@ -131,32 +132,23 @@ class PrivacySpent:
 NO_DP = "none (no DP)"  # the accountant named by a fit at epsilon = inf
 
 
-class Synthesizer:
+class Synthesizer(Profiled):
     """Base class of every synthesizer.
 
     Subclasses set ``name``, ``display_name``, ``tags`` (``bench.api.tags.SynthesizerTags``), optionally a
-    ``Config`` dataclass with ``profiles`` (``quick`` and ``paper`` settings),
+    ``Config`` dataclass with ``profiles`` (``quick``, ``paper`` and ``smoke`` settings,
+    ``bench.api.profiles``),
     and implement ``_fit`` and ``_sample``.
     """
 
     name: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
     tags: ClassVar[SynthesizerTags] = SynthesizerTags()  # declared capabilities (bench.api.tags)
-    profiles: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, schema: Schema, config: Any = None, *, device: str = "cpu") -> None:
         self.schema = schema
         self.config = config if config is not None else self.config_for("quick")
         self.device = device
-
-    @classmethod
-    def config_for(cls, profile: str) -> Any:
-        """The settings this method uses under a run profile (``None`` if it has none): ``quick``,
-        ``paper``, or ``smoke`` (the conformance checks' and tests' settings: the contract, not the
-        quality). A profile the method does not define falls back to ``quick``."""
-        if not cls.profiles:
-            return None
-        return cls.profiles.get(profile, cls.profiles.get("quick"))
 
     @classmethod
     def from_cohort(cls, cohort, config: Any = None, *, device: str = "cpu") -> "Synthesizer":

@@ -33,9 +33,9 @@ import numpy as np
 from scipy import stats
 from tabulate import tabulate
 
+from bench.run.record import Record
 from bench.run.records import atomic_write_bytes, atomic_write_text
 from bench.report.tables import PAPER_ROWS, code_versions_note, _cohorts, _metric_cell, _metric_range, _partial_mark, _values_cell
-from bench.api.synthesizer import parse_epsilon
 
 FRONTIER_DIR = "frontier"
 UTILITY_METRIC = "mortality_auc"
@@ -59,11 +59,11 @@ class Series:
     mode: str | None = None  # budget mode of a DP line
     delta: float | None = None
     allow_overspend: bool = False
-    by_epsilon: dict[float, list[dict]] = field(default_factory=dict)  # DP lines
-    records: list[dict] = field(default_factory=list)  # non-DP: the same records at every epsilon
+    by_epsilon: dict[float, list[Record]] = field(default_factory=dict)  # DP lines
+    records: list[Record] = field(default_factory=list)  # non-DP: the same records at every epsilon
     label: str = ""
 
-    def records_at(self, epsilon: float) -> list[dict]:
+    def records_at(self, epsilon: float) -> list[Record]:
         return self.by_epsilon.get(epsilon, []) if self.dp else self.records
 
 
@@ -74,26 +74,26 @@ class Frontier:
     series: list[Series]  # table and legend order
     seeds: list[int]
 
-    def records(self) -> list[dict]:
+    def records(self) -> list[Record]:
         return [r for s in self.series for recs in (s.by_epsilon.values() if s.dp else [s.records]) for r in recs]
 
 
 # -- public entry point ------------------------------------------------------------
-def render_frontier(records: list[dict], results_dir: Path) -> list[Path]:
+def render_frontier(records: list[Record], results_dir: Path) -> list[Path]:
     """Write ``<profile>/frontier/<cohort>.png`` and ``<profile>/frontier/frontier.md`` under
     ``results_dir`` for every (profile, cohort) whose DP records span two or more epsilons;
     returns the files written (none for a single-epsilon record set)."""
     results_dir = Path(results_dir)
-    by_profile: dict[str, list[dict]] = defaultdict(list)
+    by_profile: dict[str, list[Record]] = defaultdict(list)
     for record in _latest_per_cell(records):
-        by_profile[record["spec"]["profile"]].append(record)
+        by_profile[record.spec.profile].append(record)
     written: list[Path] = []
     for profile in sorted(by_profile):
         group = by_profile[profile]
         folder = results_dir / profile / FRONTIER_DIR
         sections = []
         for cohort in _cohorts(group):
-            frontier = build_frontier(cohort, [r for r in group if r["spec"]["cohort"] == cohort])
+            frontier = build_frontier(cohort, [r for r in group if r.spec.cohort == cohort])
             if frontier is None:
                 continue
             png = folder / f"{cohort}.png"
@@ -108,21 +108,18 @@ def render_frontier(records: list[dict], results_dir: Path) -> list[Path]:
 
 
 # -- the data ----------------------------------------------------------------------
-def record_epsilon(record: dict) -> float | None:
+def record_epsilon(record: Record) -> float | None:
     """The target epsilon of a DP record; None for a method without a DP claim (it applies at
     every epsilon, also when an older record carries the run's budget)."""
-    budget = record["spec"].get("budget")
-    if budget is None or not record.get("is_dp"):
-        return None
-    return parse_epsilon(budget["epsilon"])
+    return record.spec.epsilon if record.is_dp else None
 
 
-def strongest_tpr(record: dict) -> float | None:
+def strongest_tpr(record: Record) -> float | None:
     """The privacy axis: the largest TPR at 1% FPR over the record's attacks scored on the
     full candidate set (the strongest attack by that measure, not by success)."""
     values = [
         result[PRIVACY_FIELD]
-        for result in (record.get("attacks") or {}).values()
+        for result in record.attacks.values()
         if result.get("full_candidate_set", True) and result.get(PRIVACY_FIELD) is not None
     ]
     return max(values) if values else None
@@ -141,40 +138,37 @@ def mean_interval(values: Iterable[float | None], low: float = -math.inf,
     return mean, float(max(mean - half, low)), float(min(mean + half, high))
 
 
-def build_frontier(cohort: str, recs: list[dict]) -> Frontier | None:
+def build_frontier(cohort: str, recs: list[Record]) -> Frontier | None:
     """Group one cohort's records into series; None when its DP records span fewer than two epsilons."""
     epsilons = sorted({e for r in recs if (e := record_epsilon(r)) is not None})
     if len(epsilons) < 2:
         return None
     series: dict[tuple, Series] = {}
-    for r in sorted(recs, key=lambda r: r["spec"]["seed"]):
-        name, epsilon = r["spec"]["synthesizer"], record_epsilon(r)
-        reference = bool(r.get("reference", False))
+    for r in sorted(recs, key=lambda r: r.spec.seed):
+        name, epsilon = r.spec.synthesizer, record_epsilon(r)
         if epsilon is None:
-            series.setdefault((name,), Series(name, dp=False, reference=reference)).records.append(r)
+            series.setdefault((name,), Series(name, dp=False, reference=r.reference)).records.append(r)
             continue
-        b = r["spec"]["budget"]
-        key = (name, b["mode"], b["delta"], bool(b["allow_overspend"]))
-        line = series.setdefault(key, Series(name, True, reference, b["mode"], b["delta"], bool(b["allow_overspend"])))
+        b = r.spec.budget
+        key = (name, b.mode, b.delta, b.allow_overspend)
+        line = series.setdefault(key, Series(name, True, r.reference, b.mode, b.delta, b.allow_overspend))
         line.by_epsilon.setdefault(epsilon, []).append(r)
     ordered = sorted(series.values(), key=_series_order)
     deltas = {s.delta for s in ordered if s.dp}
     for s in ordered:
         s.label = _label(s, show_delta=len(deltas) > 1)
-    return Frontier(cohort, epsilons, ordered, sorted({r["spec"]["seed"] for r in recs}))
+    return Frontier(cohort, epsilons, ordered, sorted({r.spec.seed for r in recs}))
 
 
-def _latest_per_cell(records: list[dict]) -> list[dict]:
+def _latest_per_cell(records: list[Record]) -> list[Record]:
     """One record per (profile, cohort, synthesizer, budget, seed), the newest; a method without
     a DP claim has one cell per seed whatever budget its record carries."""
-    latest: dict[tuple, dict] = {}
+    latest: dict[tuple, Record] = {}
     for r in records:
-        spec = r["spec"]
-        epsilon = record_epsilon(r)
-        budget = None if epsilon is None else (epsilon, spec["budget"]["delta"], spec["budget"]["mode"],
-                                                bool(spec["budget"]["allow_overspend"]))
-        cell = (spec["profile"], spec["cohort"], spec["synthesizer"], budget, spec["seed"])
-        if cell not in latest or (r.get("created", ""), r["key"]) > (latest[cell].get("created", ""), latest[cell]["key"]):
+        spec = r.spec
+        budget = spec.budget if r.is_dp else None
+        cell = (spec.profile, spec.cohort, spec.synthesizer, budget, spec.seed)
+        if cell not in latest or (r.created, r.key) > (latest[cell].created, latest[cell].key):
             latest[cell] = r
     return list(latest.values())
 
@@ -203,22 +197,22 @@ def _label(s: Series, show_delta: bool) -> str:
     return label
 
 
-def _ok(recs: list[dict]) -> list[dict]:
-    return [r for r in recs if r["status"] == "ok"]
+def _ok(recs: list[Record]) -> list[Record]:
+    return [r for r in recs if r.ok]
 
 
-def _utility_point(recs: list[dict]) -> tuple[float, float, float] | None:
+def _utility_point(recs: list[Record]) -> tuple[float, float, float] | None:
     ok = _ok(recs)
     if not ok:
         return None
-    return mean_interval([(r.get("metrics") or {}).get(UTILITY_METRIC) for r in ok], *_metric_range(ok, UTILITY_METRIC))
+    return mean_interval([r.metrics.get(UTILITY_METRIC) for r in ok], *_metric_range(ok, UTILITY_METRIC))
 
 
-def _privacy_point(recs: list[dict]) -> tuple[float, float, float] | None:
+def _privacy_point(recs: list[Record]) -> tuple[float, float, float] | None:
     return mean_interval([strongest_tpr(r) for r in _ok(recs)], 0.0, 1.0)
 
 
-def _privacy_cell(recs: list[dict]) -> str:
+def _privacy_cell(recs: list[Record]) -> str:
     if not recs:
         return "not run"
     values = [v for r in _ok(recs) if (v := strongest_tpr(r)) is not None]

@@ -37,8 +37,9 @@ from tabulate import tabulate
 from bench.privacy.audit import AuditCounts, flagging_confidence
 from bench.privacy.accountant import spent_epsilon
 from bench.privacy.ledgers import LEDGER_TABLES
+from bench.run.record import Record
 from bench.run.records import atomic_write_text, load_records
-from bench.api.synthesizer import NO_DP, group_privacy, parse_epsilon
+from bench.api.synthesizer import NO_DP, group_privacy
 from bench.errors import BenchInputError
 
 PAPER_ROWS = (
@@ -168,23 +169,20 @@ class TableSet:
         return f"profile `{self.profile}`, epsilon {self.epsilon:g}, budget mode `{self.mode}`{overspend}{at_delta}"
 
 
-def table_sets(recs: list[dict]) -> list[tuple[TableSet, list[dict]]]:
+def table_sets(recs: list[Record]) -> list[tuple[TableSet, list[Record]]]:
     """(what the set shares, its records) per table set, in order (epsilon ascending, inf last).
 
     Records that differ in profile, epsilon, budget mode, overspending or delta are never
     pooled. A record without a budget (a method that makes no DP claim) joins every set of
     its profile and delta; a profile with no DP record gets one set of its own."""
-    dp: dict[TableSet, list[dict]] = defaultdict(list)
-    shared: dict[tuple[str, float], list[dict]] = defaultdict(list)
+    dp: dict[TableSet, list[Record]] = defaultdict(list)
+    shared: dict[tuple[str, float], list[Record]] = defaultdict(list)
     for record in recs:
-        spec = record["spec"]
-        budget = spec.get("budget")
+        spec, budget = record.spec, record.spec.budget
         if budget:
-            key = TableSet(spec["profile"], parse_epsilon(budget["epsilon"]), budget["mode"], spec["delta"],
-                           bool(budget.get("allow_overspend")))
-            dp[key].append(record)
+            dp[TableSet(spec.profile, budget.epsilon, budget.mode, spec.delta, budget.allow_overspend)].append(record)
         else:
-            shared[(spec["profile"], spec["delta"])].append(record)
+            shared[(spec.profile, spec.delta)].append(record)
     sets = {key: group + shared.get((key.profile, key.delta), []) for key, group in dp.items()}
     for (profile, delta), group in shared.items():
         if not any((key.profile, key.delta) == (profile, delta) for key in dp):
@@ -193,7 +191,7 @@ def table_sets(recs: list[dict]) -> list[tuple[TableSet, list[dict]]]:
 
 
 # -- the three tables ------------------------------------------------------------
-def render_table1(group: list[dict], title: str) -> str:
+def render_table1(group: list[Record], title: str) -> str:
     by_cell = _by_cohort_synth(group)
     cohorts = _cohorts(group)
     rows = [[label] + [_mia_cell(by_cell.get((c, name), [])) for c in cohorts] for label, name in _table_rows(group)]
@@ -220,7 +218,7 @@ def render_table1(group: list[dict], title: str) -> str:
     )
 
 
-def render_downstream(group: list[dict], title: str) -> str:
+def render_downstream(group: list[Record], title: str) -> str:
     by_cell = _by_cohort_synth(group)
     cohorts = _cohorts(group)
     headers = ["Model"]
@@ -254,9 +252,9 @@ def render_downstream(group: list[dict], title: str) -> str:
     )
 
 
-def _privacy_row(name: str, recs: list[dict]) -> list[str]:
+def _privacy_row(name: str, recs: list[Record]) -> list[str]:
     """One synthesizer's row of the full table's privacy section."""
-    ok = [r for r in recs if r["status"] == "ok"]
+    ok = [r for r in recs if r.ok]
     return [
         name,
         f"{len(ok)}/{len(recs)}",
@@ -267,30 +265,30 @@ def _privacy_row(name: str, recs: list[dict]) -> list[str]:
         _winning_attacks(ok),
         _attack_field(ok, "auc", 3),
         _attack_field(ok, "tpr_at_1pct_fpr", 3),
-        _values_cell([r["timings"].get("fit_s") for r in ok], 1, 0.0),
+        _values_cell([r.timings.get("fit_s") for r in ok], 1, 0.0),
     ]
 
 
 
 
 # Long on purpose: the full table's sections in the order they are written.
-def render_full(group: list[dict], title: str) -> str:
+def render_full(group: list[Record], title: str) -> str:
     by_cell = _by_cohort_synth(group)
     out = [f"# Full results, {title}", ""]
     note = _evaluation_note(group)
     if note:
         out += note + [""]
-    columns = metric_columns({k for r in group for k in (r.get("metrics") or {})})
+    columns = metric_columns({k for r in group for k in r.metrics})
     for cohort in _cohorts(group):
         names = _synth_order({s for c, s in by_cell if c == cohort})
         privacy_rows = [_privacy_row(name, by_cell[(cohort, name)]) for name in names]
         quality_rows = [[name] + [_metric_cell(by_cell[(cohort, name)], key, digits) for key, _, digits in columns]
                         for name in names]
-        sizes = next((r.get("split_sizes") for r in group if r["spec"]["cohort"] == cohort and r.get("split_sizes")), None)
+        sizes = next((r.split_sizes for r in group if r.spec.cohort == cohort and r.split_sizes), None)
         out += [f"## {cohort}", ""]
         if sizes:
             out += ["Split sizes: " + ", ".join(f"{k} {v:,}" for k, v in sizes.items()), ""]
-        drawn = next((r.get("candidates") for r in group if r["spec"]["cohort"] == cohort and r.get("candidates")), None)
+        drawn = next((r.candidates for r in group if r.spec.cohort == cohort and r.candidates), None)
         if drawn and drawn["per_side"] < drawn["available_per_side"]:
             out += [f"Membership candidates: a random {drawn['per_side']:,} members and as many non-members, of "
                     f"{drawn['available_per_side']:,} each (`bench.evaluate.membership.MAX_CANDIDATES_PER_SIDE`).", ""]
@@ -341,10 +339,10 @@ def render_full(group: list[dict], title: str) -> str:
     return "\n".join(out)
 
 
-def _table_rows(group: list[dict]) -> list[tuple[str, str]]:
+def _table_rows(group: list[Record]) -> list[tuple[str, str]]:
     """(label, synthesizer): the paper's rows, then the reference methods present, labelled as references."""
-    references = sorted({(r.get("display_name") or r["spec"]["synthesizer"], r["spec"]["synthesizer"])
-                         for r in group if r.get("reference")}, key=lambda pair: pair[1])
+    references = sorted({(r.display_name or r.spec.synthesizer, r.spec.synthesizer) for r in group if r.reference},
+                        key=lambda pair: pair[1])
     return list(PAPER_ROWS) + [(f"{label} [reference]" if "reference" not in label else label, name)
                                for label, name in references]
 
@@ -355,30 +353,30 @@ def _reported_table(reported: dict[str, tuple], headers: list[str]) -> str:
 
 
 # -- cells -----------------------------------------------------------------------
-def _mia_cell(recs: list[dict]) -> str:
+def _mia_cell(recs: list[Record]) -> str:
     if not recs:
         return "not run"
-    ok = [r for r in recs if r["status"] == "ok" and r.get("attacks")]
+    ok = [r for r in recs if r.ok and r.attacks]
     if not ok:
         return "failed"
     text = _values_cell([100.0 * _strongest(r)[1]["success"] for r in ok], 1, 0.0, 100.0)
     return text + _overspend_mark(ok) + _partial_mark(ok, recs)
 
 
-def _metric_cell(recs: list[dict], key: str, digits: int) -> str:
+def _metric_cell(recs: list[Record], key: str, digits: int) -> str:
     if not recs:
         return "not run"
-    ok = [r for r in recs if r["status"] == "ok"]
+    ok = [r for r in recs if r.ok]
     if not ok:
         return "failed"
-    reasons = {r.get("metrics_not_applicable", {}).get(key) for r in ok} - {None}
+    reasons = {r.metrics_not_applicable.get(key) for r in ok} - {None}
     if reasons:
         return f"n/a ({'; '.join(sorted(reasons))})"
-    if not any(key in r["metrics"] for r in ok):
+    if not any(key in r.metrics for r in ok):
         return "not run"
-    values = [r["metrics"].get(key) for r in ok]
+    values = [r.metrics.get(key) for r in ok]
     if all(v is None for v in values):
-        errors = [(r.get("metric_errors") or {}).get(key, "") for r in ok]
+        errors = [r.metric_errors.get(key, "") for r in ok]
         if all(error.startswith("SingleClassError") for error in errors):
             return "no model: one outcome class in the release"  # the release's fault, not the harness's
         return "failed"
@@ -399,9 +397,9 @@ def _values_cell(values: Iterable[float | None], digits: int, low: float = -np.i
     return f"{mean:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
 
-def _metric_range(ok: list[dict], key: str) -> tuple[float, float]:
+def _metric_range(ok: list[Record], key: str) -> tuple[float, float]:
     """The metric's declared range, as recorded with its values (bounds the interval)."""
-    info = (ok[0].get("metric_info") or {}).get(key, {})
+    info = ok[0].metric_info.get(key, {})
     low, high = info.get("min_value"), info.get("max_value")
     return (-np.inf if low is None else low), (np.inf if high is None else high)
 
@@ -410,47 +408,47 @@ def _partial_mark(ok: list, recs: list) -> str:
     return "" if len(ok) == len(recs) else f" ({len(ok)}/{len(recs)} seeds)"
 
 
-def _overspend_mark(ok: list[dict]) -> str:
-    budget = ok[0]["spec"].get("budget")
-    spent = [_spent(r) for r in ok if r.get("privacy")]
+def _overspend_mark(ok: list[Record]) -> str:
+    budget = ok[0].spec.budget
+    spent = [_spent(r) for r in ok if r.privacy]
     if not budget or not spent:
         return ""
-    target = parse_epsilon(budget["epsilon"])
+    target = budget.epsilon
     if np.isfinite(target) and max(spent) > target * (1 + 1e-9):
         return f" (over budget: ε spent {max(spent):.2f})"
     return ""
 
 
-def _spent(record: dict) -> float:
+def _spent(record: Record) -> float:
     """The epsilon a record's fit spent (inf for a fit without privacy)."""
-    return spent_epsilon(record["privacy"]["epsilon"])
+    return spent_epsilon(record.privacy["epsilon"])
 
 
-def _strongest(record: dict) -> tuple[str, dict]:
+def _strongest(record: Record) -> tuple[str, dict]:
     """The attack with the highest success among those scored on the full candidate set
     (a per-target attack's success on 20 records is too noisy to enter a maximum)."""
-    eligible = {k: v for k, v in record["attacks"].items() if v.get("full_candidate_set", True)}
+    eligible = {k: v for k, v in record.attacks.items() if v.get("full_candidate_set", True)}
     return max(sorted(eligible.items()), key=lambda kv: kv[1]["success"])  # ties: first by name
 
 
-def _winning_attacks(ok: list[dict]) -> str:
-    names = sorted({_strongest(r)[0] for r in ok if r.get("attacks")})
+def _winning_attacks(ok: list[Record]) -> str:
+    names = sorted({_strongest(r)[0] for r in ok if r.attacks})
     return ", ".join(names) or "—"
 
 
-def _attack_field(ok: list[dict], field: str, digits: int) -> str:
-    return _values_cell([_strongest(r)[1][field] for r in ok if r.get("attacks")], digits, 0.0, 1.0)
+def _attack_field(ok: list[Record], field: str, digits: int) -> str:
+    return _values_cell([_strongest(r)[1][field] for r in ok if r.attacks], digits, 0.0, 1.0)
 
 
-def _attack_rows(synth: str, recs: list[dict]) -> list[list[str]]:
-    ok = [r for r in recs if r["status"] == "ok"]
-    names = sorted({a for r in ok for a in r.get("attacks", {})} | {a for r in ok for a in r.get("attacks_skipped", {})})
+def _attack_rows(synth: str, recs: list[Record]) -> list[list[str]]:
+    ok = [r for r in recs if r.ok]
+    names = sorted({a for r in ok for a in r.attacks} | {a for r in ok for a in r.attacks_skipped})
     rows = []
     for attack in names:
-        results = [r["attacks"][attack] for r in ok if attack in r.get("attacks", {})]
+        results = [r.attacks[attack] for r in ok if attack in r.attacks]
         if not results:
             rows.append([synth, attack, "not run", "—", "—", "—", "—", "—", "—", "—", "—",
-                         next(r["attacks_skipped"][attack] for r in ok if attack in r.get("attacks_skipped", {}))])
+                         next(r.attacks_skipped[attack] for r in ok if attack in r.attacks_skipped)])
             continue
         full = results[0].get("full_candidate_set", True)
         scored_on = f"{results[0]['n_members']}+{results[0]['n_non_members']}" + ("" if full else " targets")
@@ -458,7 +456,7 @@ def _attack_rows(synth: str, recs: list[dict]) -> list[list[str]]:
                  _envelope(results, "auc", 1.0, 3)]
         cells += [_envelope(results, key, 1.0, 3) for key in ("tpr_at_0_1pct_fpr", "tpr_at_1pct_fpr", "tpr_at_10pct_fpr")]
         eps = _audit_bound(results)
-        times = [r["timings"].get(f"attack_{attack}_s") for r in ok]
+        times = [r.timings.get(f"attack_{attack}_s") for r in ok]
         summary = results[0].get("summary") or {}
         notes = ", ".join(
             f"{key} {np.mean([res['summary'][key] for res in results]):.3f}" for key in sorted(summary)
@@ -477,12 +475,12 @@ def _envelope(results: list[dict], key: str, scale: float, digits: int) -> str:
     return f"{mean:.{digits}f} [{low:.{digits}f}, {high:.{digits}f}]"
 
 
-def _empirical_epsilon(ok: list[dict]) -> str:
+def _empirical_epsilon(ok: list[Record]) -> str:
     """The largest lower bound over seeds and attacks, each at the Bonferroni level for their number
     (``bench.privacy.audit``); flags a DP claim it refutes. The claim is per row (stay); where a patient has
     k rows in training, membership of the patient is compared with the group guarantee
     (k epsilon, k e^{(k-1) epsilon} delta)."""
-    results = [(r, res) for r in ok for res in (r.get("attacks") or {}).values()]
+    results = [(r, res) for r in ok for res in r.attacks.values()]
     bound = _audit_bound([res for _, res in results])
     if bound is None:
         return "—"
@@ -490,10 +488,10 @@ def _empirical_epsilon(ok: list[dict]) -> str:
     level = flagging_confidence(len(results))
     violated, groups = False, set()
     for r, res in results:
-        if not r.get("privacy") or not res.get("audit"):
+        if not r.privacy or not res.get("audit"):
             continue
-        rows = int(r.get("most_rows_of_one_patient", 1))
-        epsilon, delta = group_privacy(_spent(r), r["privacy"]["delta"], rows)
+        rows = int(r.most_rows_of_one_patient)
+        epsilon, delta = group_privacy(_spent(r), r.privacy["delta"], rows)
         if rows > 1:
             groups.add(rows)
         counts = dataclasses.replace(AuditCounts(**res["audit"]), delta=delta)
@@ -515,18 +513,17 @@ def _audit_bound(results: list[dict]) -> float | None:
     return max(c.bound(level) for c in counts)
 
 
-def _epsilon_target(recs: list[dict]) -> str:
-    budget = recs[0]["spec"].get("budget")
-    if not any(r.get("is_dp") for r in recs) or not budget:
+def _epsilon_target(recs: list[Record]) -> str:
+    budget = recs[0].spec.budget
+    if not any(r.is_dp for r in recs) or not budget:
         return "— (not DP)"
-    epsilon = parse_epsilon(budget["epsilon"])
-    if np.isinf(epsilon):
+    if np.isinf(budget.epsilon):
         return "∞ (trained without privacy)"
-    return f"{epsilon:g} (δ={budget['delta']:g})"
+    return f"{budget.epsilon:g} (δ={budget.delta:g})"
 
 
-def _epsilon_spent(ok: list[dict]) -> str:
-    spent = [r["privacy"] for r in ok if r.get("privacy")]
+def _epsilon_spent(ok: list[Record]) -> str:
+    spent = [r.privacy for r in ok if r.privacy]
     if not ok:
         return "—"
     if not spent:
@@ -544,52 +541,48 @@ def _epsilon_spent(ok: list[dict]) -> str:
 NOT_GUARANTEES = {"pate-moments"}
 
 
-def _dp_fits(group: list[dict]):
+def _dp_fits(group: list[Record]):
     """(cohort, synthesizer, [privacy spent per ok seed]) for every cell with a DP claim, in table order."""
     by_cell = _by_cohort_synth(group)
     for (cohort, name), recs in sorted(by_cell.items(), key=lambda kv: (_cohorts(group).index(kv[0][0]), kv[0][1])):
-        spent = [r["privacy"] for r in recs if r["status"] == "ok" and r.get("privacy")]
+        spent = [r.privacy for r in recs if r.ok and r.privacy]
         if spent:
             yield cohort, name, spent
 
 
-def _failure_lines(group: list[dict]) -> list[str]:
+def _failure_lines(group: list[Record]) -> list[str]:
     lines: dict[str, list[int]] = defaultdict(list)
     for r in group:
-        spec = r["spec"]
-        where = f"{spec['cohort']} / {spec['synthesizer']}"
-        if r["status"] != "ok":
-            lines[f"- {where}: {r['error']}"].append(spec["seed"])
-        for kind in ("metric_errors", "attack_errors"):
-            for name, error in (r.get(kind) or {}).items():
-                lines[f"- {where} / {name}: {error}"].append(spec["seed"])
+        where = f"{r.spec.cohort} / {r.spec.synthesizer}"
+        if not r.ok:
+            lines[f"- {where}: {r.error}"].append(r.spec.seed)
+        for name, error in [*r.metric_errors.items(), *r.attack_errors.items()]:
+            lines[f"- {where} / {name}: {error}"].append(r.spec.seed)
     return [f"{line} (seeds {', '.join(map(str, sorted(seeds)))})" for line, seeds in sorted(lines.items())]
 
 
 # -- grouping --------------------------------------------------------------------
-def _latest_per_cell(recs: list[dict]) -> list[dict]:
+def _latest_per_cell(recs: list[Record]) -> list[Record]:
     """One record per (cohort, synthesizer, profile, budget, seed): the newest, so records
     left by an older code or package version do not double-count a seed."""
-    latest: dict[tuple, dict] = {}
+    latest: dict[tuple, Record] = {}
     for r in recs:
-        spec = r["spec"]
-        b = spec.get("budget") or {}
-        cell = (spec["cohort"], spec["synthesizer"], spec["profile"], str(b.get("epsilon")), spec.get("delta"),
-                b.get("mode"), b.get("allow_overspend"), spec["seed"])
-        if cell not in latest or (r.get("created", ""), r["key"]) > (latest[cell].get("created", ""), latest[cell]["key"]):
+        spec = r.spec
+        cell = (spec.cohort, spec.synthesizer, spec.profile, spec.budget, spec.delta, spec.seed)
+        if cell not in latest or (r.created, r.key) > (latest[cell].created, latest[cell].key):
             latest[cell] = r
     return list(latest.values())
 
 
-def _by_cohort_synth(group: list[dict]) -> dict[tuple[str, str], list[dict]]:
-    out: dict[tuple[str, str], list[dict]] = defaultdict(list)
-    for r in sorted(group, key=lambda r: r["spec"]["seed"]):
-        out[(r["spec"]["cohort"], r["spec"]["synthesizer"])].append(r)
+def _by_cohort_synth(group: list[Record]) -> dict[tuple[str, str], list[Record]]:
+    out: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for r in sorted(group, key=lambda r: r.spec.seed):
+        out[(r.spec.cohort, r.spec.synthesizer)].append(r)
     return out
 
 
-def _cohorts(group: list[dict]) -> list[str]:
-    names = {r["spec"]["cohort"] for r in group}
+def _cohorts(group: list[Record]) -> list[str]:
+    names = {r.spec.cohort for r in group}
     return [c for c in COHORT_ORDER if c in names] + sorted(names - set(COHORT_ORDER))
 
 
@@ -598,9 +591,9 @@ def _synth_order(names: set[str]) -> list[str]:
     return paper + sorted(names - set(paper))
 
 
-def _footnotes(group: list[dict]) -> str:
+def _footnotes(group: list[Record]) -> str:
     notes = []
-    missing = [label for label, name in PAPER_ROWS if not any(r["spec"]["synthesizer"] == name for r in group)]
+    missing = [label for label, name in PAPER_ROWS if not any(r.spec.synthesizer == name for r in group)]
     if missing:
         notes.append(f"\"not run\": no record for {', '.join(missing)} (not implemented yet or not selected).")
     notes += _evaluation_note(group)
@@ -608,12 +601,12 @@ def _footnotes(group: list[dict]) -> str:
     return "\n".join(notes) + "\n" if notes else ""
 
 
-def code_versions_note(group: list[dict]) -> list[str]:
+def code_versions_note(group: list[Record]) -> list[str]:
     """Lines naming each method whose records here were made by more than one version of its
     code (a record's ``spec.code``): a table that mixes them is not one run of one code."""
-    versions: dict[str, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    versions: dict[str, dict[str, list[Record]]] = defaultdict(lambda: defaultdict(list))
     for r in group:
-        versions[r["spec"]["synthesizer"]][r["spec"].get("code", "unknown")].append(r)
+        versions[r.spec.synthesizer][r.spec.code].append(r)
     mixed = {name: by_code for name, by_code in versions.items() if len(by_code) > 1}
     if not mixed:
         return []
@@ -621,19 +614,18 @@ def code_versions_note(group: list[dict]) -> list[str]:
              "`spec.code`), so their cells are not all one run of one code:"]
     for name in _synth_order(set(mixed)):
         parts = []
-        for code, recs in sorted(mixed[name].items(), key=lambda kv: min(r.get("created", "") for r in kv[1])):
-            made = sorted(r.get("created", "")[:16].replace("T", " ") for r in recs)
+        for code, recs in sorted(mixed[name].items(), key=lambda kv: min(r.created for r in kv[1])):
+            made = sorted(r.created[:16].replace("T", " ") for r in recs)
             epsilons = sorted({_budget_text(r) for r in recs}, key=_epsilon_order)
             parts.append(f"code `{code[:8]}`: {len(recs)} record(s), ε {', '.join(epsilons)}, made {made[0]} to {made[-1]}")
         notes.append(f"- {name}: " + "; ".join(parts))
     return notes
 
 
-def _budget_text(record: dict) -> str:
-    budget = record["spec"].get("budget")
-    if not budget:
+def _budget_text(record: Record) -> str:
+    epsilon = record.spec.epsilon
+    if epsilon is None:
         return "any (not DP)"
-    epsilon = parse_epsilon(budget["epsilon"])
     return "∞" if math.isinf(epsilon) else f"{epsilon:g}"
 
 
@@ -643,13 +635,11 @@ def _epsilon_order(text: str) -> float:
     return math.inf if text == "∞" else float(text)
 
 
-def _evaluation_note(group: list[dict]) -> list[str]:
+def _evaluation_note(group: list[Record]) -> list[str]:
     """Lines saying which records were scored with which attacks and metrics, when they differ."""
     suites, notes = defaultdict(list), []
     for r in group:
-        evaluation = r["spec"].get("evaluation") or {}
-        suite = (tuple(sorted(evaluation.get("attacks") or {})), tuple(evaluation.get("metrics") or ()))
-        suites[suite].append(f"{r['spec']['cohort']} / {r['spec']['synthesizer']} / seed {r['spec']['seed']}")
+        suites[r.spec.suite()].append(f"{r.spec.cohort} / {r.spec.synthesizer} / seed {r.spec.seed}")
     if len(suites) > 1:
         notes.append("**Note: these records were not all scored with the same attacks and metrics**, so a row's "
                      "strongest attack or a metric column may come from a different suite than its neighbour's:")

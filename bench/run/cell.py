@@ -94,7 +94,7 @@ def _run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
             for name, cls in suite.metrics.items()
         }
         record["metrics"], record["metric_errors"], record["metrics_not_applicable"] = _score_metrics(
-            suite, cohort, split, release, seed=cell.seed, timings=timings)
+            suite, cohort, split, release, seed=cell.seed, profile=spec["profile"], timings=timings)
         record["attacks"], record["attack_errors"], record["attacks_skipped"], record["candidates"] = _run_attacks(
             suite, cohort, split, release, cell=cell, timings=timings
         )
@@ -108,9 +108,9 @@ def _run_cell(cell: Cell, suite: Suite) -> dict[str, Any]:
     return record
 
 
-def _score_metrics(suite, cohort, split, release, *, seed, timings):
+def _score_metrics(suite, cohort, split, release, *, seed, profile, timings):
     values, errors, not_applicable = {}, {}, {}
-    given: dict[tuple[str, str], float] = {}
+    given: dict[tuple, float] = {}
     start = time.perf_counter()
     for name, cls in suite.metrics.items():
         reason = cls.not_applicable(cohort.schema)
@@ -119,10 +119,11 @@ def _score_metrics(suite, cohort, split, release, *, seed, timings):
             continue
         real = getattr(split, cls.real_split)
         try:
-            key = (cls.real_split, cls.name)
-            if key not in given:  # an earlier metric's breakdown on the same real split may have given it
-                breakdown = cls().compute_breakdown(real, release, cohort.schema, seed=seed)
-                given.update({(cls.real_split, other): value for other, value in breakdown.items()})
+            config = cls.config_for(profile)
+            key = (cls.real_split, config, cls.name)
+            if key not in given:  # an earlier metric's breakdown on the same split and settings may have given it
+                breakdown = cls(config).compute_breakdown(real, release, cohort.schema, seed=seed)
+                given.update({(cls.real_split, config, other): value for other, value in breakdown.items()})
             value = given[key]
             values[name] = None if np.isnan(value) else value
         except Exception as exc:

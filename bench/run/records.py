@@ -12,6 +12,8 @@ it. Reading a record merges the two. A synthesizer's ``fit_info_`` entries
 that are timings (names ending in ``_seconds`` or ``_per_second``) move to the
 run file's timings as ``fit_<name>``.
 
+``bench.run.record`` is the typed view a record is read back as.
+
 Files are written to a temporary name in the same folder and renamed, the
 run file first, so a killed run never leaves a half-written record, and a
 record on disk is a finished cell.
@@ -27,6 +29,8 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
+
+from bench.run.record import RECORD_FORMAT, Record
 
 RECORDS_DIR = "records"
 TRACKED_PACKAGES = (
@@ -107,71 +111,33 @@ def write_record(results_dir: Path, record: dict[str, Any]) -> Path:
     return path
 
 
-def read_record(results_dir: Path, key: str) -> dict[str, Any] | None:
+def read_record(results_dir: Path, key: str) -> Record | None:
     path = record_path(results_dir, key)
     if not path.exists():
         return None
     return _with_run_info(path)
 
 
-def load_records(results_dir: Path) -> list[dict[str, Any]]:
+def load_records(results_dir: Path) -> list[Record]:
     folder = Path(results_dir) / RECORDS_DIR
     if not folder.is_dir():
         return []
     return [_with_run_info(p) for p in sorted(folder.glob("*.json")) if not p.name.endswith(RUN_SUFFIX)]
 
 
-RECORD_FORMAT = 1  # the layout this code writes (``spec.evaluation.format``)
-RECORD_FORMATS = (RECORD_FORMAT,)  # the layouts it reads
-# field -> the type its value must have (a tuple: any of them); fields of a finished cell only after "ok"
-RECORD_FIELDS: dict[str, Any] = {"key": str, "spec": dict, "status": str, "error": (str, type(None)), "is_dp": bool,
-                                 "reference": bool, "display_name": str}
-OK_FIELDS: dict[str, Any] = {"metrics": dict, "attacks": dict, "privacy": (dict, type(None)), "split_sizes": dict}
-SPEC_FIELDS: dict[str, Any] = {"cohort": str, "synthesizer": str, "seed": int, "profile": str, "evaluation": dict,
-                               "code": str, "versions": dict}
-
-
-def check_record(record: Any, source: Path) -> dict[str, Any]:
-    """The record, after checking that it is a run record of a format this code reads, with every
-    field the report relies on of the right type; a ``BenchInputError`` naming the file and the
-    first problem otherwise (a record written by another version, or edited by hand)."""
-    from bench.errors import BenchInputError
-
-    def problem(text: str) -> BenchInputError:
-        return BenchInputError(f"{source}: not a run record this version reads: {text}")
-
-    if not isinstance(record, dict):
-        raise problem("not a JSON object")
-    spec = record.get("spec")
-    fields = [(record, RECORD_FIELDS, "")] + ([(spec, SPEC_FIELDS, "spec.")] if isinstance(spec, dict) else [])
-    if record.get("status") == "ok":
-        fields.append((record, OK_FIELDS, ""))
-    for holder, wanted, prefix in fields:
-        for name, kind in wanted.items():
-            if name not in holder:
-                raise problem(f"no {prefix}{name}")
-            if not isinstance(holder[name], kind):
-                raise problem(f"{prefix}{name} is a {type(holder[name]).__name__}")
-    record_format = spec["evaluation"].get("format")
-    if record_format not in RECORD_FORMATS:
-        raise problem(f"format {record_format!r} (this version reads {', '.join(map(str, RECORD_FORMATS))})")
-    if record["status"] not in ("ok", "error"):
-        raise problem(f"status {record['status']!r}")
-    return record
-
-
-def _with_run_info(path: Path) -> dict[str, Any]:
+def _with_run_info(path: Path) -> Record:
+    """The record at ``path`` with its run file merged in, checked (``Record.from_json``)."""
     from bench.errors import BenchInputError
 
     try:
-        record = check_record(json.loads(path.read_text()), path)
+        data = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
         raise BenchInputError(f"{path}: not a run record this version reads: not JSON ({exc})") from None
     run_path = path.with_name(path.stem + RUN_SUFFIX)
-    if run_path.exists():  # records of format 1 hold their timings themselves
+    if isinstance(data, dict) and run_path.exists():  # older records hold their timings themselves
         run = json.loads(run_path.read_text())
-        record.update({k: v for k, v in run.items() if k != "key"})
-    return record
+        data.update({k: v for k, v in run.items() if k != "key"})
+    return Record.from_json(data, path)
 
 
 def _dumps(value: dict[str, Any]) -> str:

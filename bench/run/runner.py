@@ -16,6 +16,7 @@ import sys
 from typing import Any, Callable
 
 from bench.run import records
+from bench.run.record import RECORD_FORMAT, Record
 from bench.run.cell import Cell, Suite
 from bench.data.cohort import Cohort, CohortOptions
 from bench.run.config import RunConfig
@@ -71,8 +72,9 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
     versions = records.package_versions()
     evaluation = {
         "metrics": sorted(suite.metrics),
+        "metric_configs": {name: _config_dict(cls.config_for(config.profile)) for name, cls in sorted(suite.metrics.items())},
         "attacks": {name: _config_dict(cls.config_for(config.profile)) for name, cls in sorted(suite.attacks.items())},
-        "format": records.RECORD_FORMAT,
+        "format": RECORD_FORMAT,
     }
     cells = []
     for cohort_name, cohort in suite.cohorts.items():
@@ -106,7 +108,7 @@ def plan_cells(config: RunConfig, suite: Suite) -> list[Cell]:
     return cells
 
 
-def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[dict[str, Any]]:
+def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[Record]:
     """Run every cell without a record on the configured executor (``bench.run.executors``), writing
     each record as its cell finishes; returns the records of this grid in plan order."""
     from tqdm import tqdm
@@ -114,7 +116,7 @@ def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[
     from bench.run.executors import make_executor
 
     cells = plan_cells(config, suite)
-    done: dict[str, dict[str, Any]] = {}
+    done: dict[str, Record] = {}
     for cell in cells:
         existing = None if config.force else records.read_record(config.results_dir, cell.key)
         if existing is not None:
@@ -127,7 +129,7 @@ def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[
             records.write_record(config.results_dir, record)
             if record["status"] != "ok":
                 bar.write(f"cell failed: {cell.cohort} / {cell.synthesizer} / seed {cell.seed}: {record['error']}")
-            done[cell.key] = record
+            done[cell.key] = records.read_record(config.results_dir, cell.key)  # as a resumed run reads it
             bar.set_description(f"{cell.cohort} {cell.synthesizer} seed {cell.seed}")
             bar.update(1)
     return [done[cell.key] for cell in cells]

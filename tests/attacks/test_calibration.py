@@ -76,10 +76,14 @@ def test_every_attack_catches_copied_rows_and_the_strongest_dominates(setting):
     # the report's rule: Table 1 shows the best success among full-candidate-set attacks; a per-target
     # attack scored on a handful of records never enters the maximum, however high its success
     from bench.report.tables import _mia_cell, _strongest
+    from bench.run.record import CellSpec, Record
 
     attacks = {name: r.as_dict() | {"full_candidate_set": True} for name, r in results.items()}
-    record = {"status": "ok", "spec": {"budget": None}, "attacks": attacks}
-    record["attacks"]["per-target"] = results["dcr"].as_dict() | {"success": 0.99, "full_candidate_set": False}
+    attacks["per-target"] = results["dcr"].as_dict() | {"success": 0.99, "full_candidate_set": False}
+    spec = CellSpec(cohort=cohort.name, synthesizer="half-copied", seed=0, profile="quick", delta=1e-5, code="",
+                    evaluation={}, versions={})
+    record = Record(key="half-copied", spec=spec, status="ok", error=None, is_dp=False, reference=False,
+                    display_name="half copied", attacks=attacks)
     best = max(results, key=lambda name: results[name].success)
     assert _strongest(record)[0] == best and results[best].success > 0.65
     assert _mia_cell([record]) == f"{100 * results[best].success:.1f}"

@@ -6,6 +6,7 @@ import pytest
 
 from bench.report.frontier import mean_interval, render_frontier, strongest_tpr
 from bench.report.tables import _values_cell
+from bench.run.record import Record
 
 EPSILONS = (0.5, 2.0, "inf")
 SEEDS = (0, 1)
@@ -24,11 +25,14 @@ def _record(synth, seed, epsilon, auc, tpr, *, status="ok", reference=False, coh
     return {
         "key": f"{profile}-{cohort}-{synth}-{epsilon}-{seed}",
         "created": "2026-01-01T00:00:00+00:00",
-        "spec": {"cohort": cohort, "synthesizer": synth, "profile": profile, "seed": seed, "budget": budget},
+        "spec": {"cohort": cohort, "synthesizer": synth, "profile": profile, "seed": seed, "budget": budget,
+                 "delta": 1e-5, "code": "aaaa0000", "versions": {},
+                 "evaluation": {"format": 1, "metrics": ["mortality_auc"], "attacks": {"dcr": None, "nnaa": None}}},
         "status": status,
         "error": None if ok else "RuntimeError: boom",
         "is_dp": dp,
         "reference": reference,
+        "display_name": synth,
         "metrics": {"mortality_auc": auc} if ok else {},
         "metric_info": {"mortality_auc": {"min_value": 0.0, "max_value": 1.0}},
         "attacks": {
@@ -38,6 +42,10 @@ def _record(synth, seed, epsilon, auc, tpr, *, status="ok", reference=False, coh
             "groundhog": {"success": 0.9, "auc": 0.9, "tpr_at_1pct_fpr": 0.9, "full_candidate_set": False},
         } if ok else {},
     }
+
+
+def _typed(records: list[dict]) -> list[Record]:
+    return [Record.from_json(record) for record in records]
 
 
 def _records(cohort="mimic3-sim", profile="quick", epsilons=EPSILONS):
@@ -62,7 +70,7 @@ def rendered(tmp_path_factory):
     records.append(_record("pate-gan", 1, 0.5, 0.58, 0.03))
     records.append(_record("pate-gan", 0, 2.0, 0.61, 0.04))
     records.append(_record("pate-gan", 1, 2.0, 0.63, 0.05))
-    return results, render_frontier(records, results), records
+    return results, render_frontier(_typed(records), results), records
 
 
 def _rows(md: str, heading: str) -> list[list[str]]:
@@ -117,23 +125,23 @@ def test_plotted_numbers_are_the_tabled_numbers():
     mean, low, high = mean_interval(values, 0.0, 1.0)
     assert _values_cell(values, 3, 0.0, 1.0) == f"{mean:.3f} [{low:.3f}, {high:.3f}]"
     assert mean_interval([0.5]) == (0.5, 0.5, 0.5) and mean_interval([None]) is None
-    assert strongest_tpr(_record("dp-gan", 0, 1.0, 0.7, 0.2)) == pytest.approx(0.2)
+    assert strongest_tpr(Record.from_json(_record("dp-gan", 0, 1.0, 0.7, 0.2))) == pytest.approx(0.2)
 
 
 def test_rendering_twice_gives_the_same_bytes(rendered, tmp_path):
     results, first, records = rendered
-    second = render_frontier(list(reversed(records)), tmp_path)
+    second = render_frontier(_typed(list(reversed(records))), tmp_path)
     assert [p.relative_to(tmp_path) for p in second] == [p.relative_to(results) for p in first]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
 def test_a_single_epsilon_has_no_frontier(tmp_path):
-    assert render_frontier(_records(epsilons=(2.0,)), tmp_path) == []
+    assert render_frontier(_typed(_records(epsilons=(2.0,))), tmp_path) == []
     assert not any(tmp_path.rglob("*"))
     # infinity alone is a single epsilon too; and one cohort with a frontier does not pull in the other
     records = _records(cohort="eicu-sim", epsilons=("inf",)) + _records(cohort="mimic3-sim", epsilons=(0.5, "inf"))
-    written = render_frontier(records, tmp_path)
+    written = render_frontier(_typed(records), tmp_path)
     assert [p.name for p in written] == ["mimic3-sim.png", "frontier.md"]
     assert "## eicu-sim" not in written[-1].read_text()
 
@@ -144,7 +152,7 @@ def test_older_non_dp_records_with_a_budget_count_once_per_seed(tmp_path):
         for eps in (0.5, 2.0):
             records.append(rec | {"key": f"{rec['key']}-{eps}", "spec": rec["spec"] | {
                 "budget": {"epsilon": eps, "delta": 1e-5, "mode": "calibrated", "allow_overspend": False}}})
-    md = render_frontier(records, tmp_path)[-1].read_text()
+    md = render_frontier(_typed(records), tmp_path)[-1].read_text()
     raw = next(r for r in _rows(md, "### Mortality AUC") if r[0].startswith("raw"))
     assert raw[1:] == ["0.860 [0.733, 0.987]"] * 2
     assert math.isclose(float(raw[1].split()[0]), 0.86)
@@ -154,12 +162,12 @@ def test_a_method_whose_records_come_from_two_code_versions_is_named(tmp_path):
     records = _records()
     for r in records:
         r["spec"]["code"] = "aaaa1111"
-    render_frontier(records, tmp_path)
+    render_frontier(_typed(records), tmp_path)
     assert "more than one version of the code" not in (tmp_path / "quick" / "frontier" / "frontier.md").read_text()
 
     later = next(r for r in records if r["spec"]["synthesizer"] == "dp-gan" and r["spec"]["budget"]["epsilon"] == 2.0)
     later["spec"]["code"], later["created"] = "bbbb2222", "2026-02-01T10:00:00+00:00"
-    render_frontier(records, tmp_path)
+    render_frontier(_typed(records), tmp_path)
     text = (tmp_path / "quick" / "frontier" / "frontier.md").read_text()
     assert "more than one version of the code" in text
     line = next(line for line in text.splitlines() if line.startswith("- dp-gan:"))

@@ -1,4 +1,5 @@
-"""A run record is checked on load: its format version and the fields the report relies on."""
+"""A run record is checked on load (its format version and the fields the report relies on) and read
+back as a typed ``Record``."""
 
 import json
 import shutil
@@ -6,7 +7,8 @@ import shutil
 import pytest
 
 from bench.errors import BenchInputError
-from bench.run.records import RECORD_FORMAT, load_records
+from bench.run.record import RECORD_FORMAT, RecordedBudget
+from bench.run.records import load_records
 from tests.conftest import REPO, run_cli
 
 
@@ -21,13 +23,24 @@ def _one_committed_record(tmp_path):
 def test_a_committed_record_loads(tmp_path):
     path = _one_committed_record(tmp_path)
     (record,) = load_records(tmp_path)
-    assert record["key"] == path.stem and record["spec"]["evaluation"]["format"] == RECORD_FORMAT
+    stored = json.loads(path.read_text())
+    assert record.key == path.stem and record.spec.evaluation["format"] == RECORD_FORMAT
+    assert (record.spec.cohort, record.spec.synthesizer, record.spec.seed) == tuple(
+        stored["spec"][name] for name in ("cohort", "synthesizer", "seed"))
+    assert record.metrics == stored["metrics"] and record.attacks == stored["attacks"]
+    budget = stored["spec"]["budget"]
+    assert record.spec.budget == (RecordedBudget(float(budget["epsilon"]), budget["delta"], budget["mode"],
+                                                 budget["allow_overspend"]) if budget else None)
 
 
 @pytest.mark.parametrize("change, message", [
     (lambda r: r["spec"]["evaluation"].update(format=RECORD_FORMAT + 1), "format 2 .this version reads 1."),
     (lambda r: r.pop("status"), "no status"),
     (lambda r: r["spec"].update(seed="0"), "spec.seed is a str"),
+    (lambda r: r["spec"].update(seed=True), "spec.seed is a bool"),
+    (lambda r: r["spec"].update(budget={"epsilon": "lots", "delta": 1e-5, "mode": "calibrated",
+                                        "allow_overspend": False}), "spec.budget.epsilon: epsilon must be"),
+    (lambda r: r["spec"].update(budget={"epsilon": 1.0}), "no spec.budget.delta"),
     (lambda r: r.update(metrics=None) if r["status"] == "ok" else r.update(status="ok", metrics=None), "metrics is a NoneType"),
 ])
 def test_a_record_of_another_format_or_with_a_broken_field_is_refused_by_name(tmp_path, change, message):

@@ -31,20 +31,21 @@ def test_records_hold_aggregates_and_are_reused(tmp_path):
     config = _config(tmp_path)
     suite = load_suite(config, warn=_quiet)
     first = run_grid(config, suite, progress=False)
-    assert len(first) == 4 and all(r["status"] == "ok" for r in first)
+    assert len(first) == 4 and all(r.ok for r in first)
     record = first[0]
-    assert set(record["spec"]) >= {"cohort", "cohort_fingerprint", "synthesizer", "budget", "seed", "versions"}
-    assert 0.0 <= record["attacks"]["dcr"]["success"] <= 1.0
+    assert 0.0 <= record.attacks["dcr"]["success"] <= 1.0
+    text = (tmp_path / "records" / f"{record.key}.json").read_text()
+    stored = json.loads(text)
+    assert set(stored["spec"]) >= {"cohort", "cohort_fingerprint", "synthesizer", "budget", "seed", "versions"}
     # aggregates only: no list in a record is as long as a table
-    text = json.dumps(record)
-    assert max(len(v) for v in _lists(record)) < 50, "a record must not hold rows"
+    assert max(len(v) for v in _lists(stored)) < 50, "a record must not hold rows"
     assert "heart_rate_mean" not in text
     mtimes = {p: p.stat().st_mtime_ns for p in _record_files(tmp_path / "records")}
     second = run_grid(config, suite, progress=False)
-    assert [r["key"] for r in second] == [r["key"] for r in first]
+    assert [r.key for r in second] == [r.key for r in first]
     assert {p: p.stat().st_mtime_ns for p in _record_files(tmp_path / "records")} == mtimes
     forced = run_grid(_config(tmp_path, force=True), suite, progress=False)
-    assert [r["key"] for r in forced] == [r["key"] for r in first]
+    assert [r.key for r in forced] == [r.key for r in first]
     rewritten = {p: p.stat().st_mtime_ns for p in _record_files(tmp_path / "records")}
     assert all(rewritten[p] != mtimes[p] for p in mtimes), "force must recompute and rewrite every cell"
     assert all(new is not old for new, old in zip(forced, first))
@@ -69,17 +70,17 @@ def _lists(obj):
 def test_same_seed_same_numbers(tmp_path):
     a = run_grid(_config(tmp_path / "a"), load_suite(_config(tmp_path / "a"), warn=_quiet), progress=False)
     b = run_grid(_config(tmp_path / "b"), load_suite(_config(tmp_path / "b"), warn=_quiet), progress=False)
-    assert [(r["metrics"], r["attacks"]) for r in a] == [(r["metrics"], r["attacks"]) for r in b]
+    assert [(r.metrics, r.attacks) for r in a] == [(r.metrics, r.attacks) for r in b]
 
 
 def test_a_failing_cell_is_recorded_and_the_others_go_on(tmp_path):
     config = RunConfig(cohorts=("csv",), synthesizers=("oracle", "raw"), attacks=("dcr",), seeds=(0,), results_dir=tmp_path,
                        csv=FIXTURES / "small_cohort.csv", schema=FIXTURES / "small_cohort.schema.json")
     grid = run_grid(config, load_suite(config, warn=_quiet), progress=False)
-    status = {r["spec"]["synthesizer"]: r for r in grid}
-    assert status["oracle"]["status"] == "error"
-    assert "oracle needs a simulated cohort" in status["oracle"]["error"]
-    assert status["raw"]["status"] == "ok"
+    status = {r.spec.synthesizer: r for r in grid}
+    assert status["oracle"].status == "error"
+    assert "oracle needs a simulated cohort" in status["oracle"].error
+    assert status["raw"].ok
     render_all(tmp_path)
     full = next(tmp_path.glob("quick/*/full.md")).read_text()
     assert "oracle needs a simulated cohort" in full
@@ -183,7 +184,7 @@ def test_a_cell_gives_the_same_record_whatever_thread_count_the_caller_set(tmp_p
                 results.append(run_grid(config, load_suite(config, warn=_quiet), progress=False)[0])
     finally:
         torch.set_num_threads(previous)
-    assert all(r["status"] == "ok" for r in results)
-    assert results[0]["key"] == results[1]["key"]
-    assert results[0]["metrics"] == results[1]["metrics"]
-    assert results[0]["attacks"] == results[1]["attacks"]
+    assert all(r.ok for r in results)
+    assert results[0].key == results[1].key
+    assert results[0].metrics == results[1].metrics
+    assert results[0].attacks == results[1].attacks
