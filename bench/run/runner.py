@@ -153,5 +153,5 @@ def _config_dict(config: Any) -> dict[str, Any] | None:
         return None
     if dataclasses.is_dataclass(config):
         return dataclasses.asdict(config)
-    raise TypeError(f"synthesizer configs must be dataclasses, got {type(config).__name__}")
+    raise TypeError(f"configs must be dataclasses, got {type(config).__name__}")
 
