@@ -204,7 +204,7 @@ def describe_cohort(cohort) -> str:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from bench.run.records import load_records
+    from bench.run.record import load_records
     from bench.report.tables import render_all
 
     if not load_records(args.results_dir):

@@ -383,7 +383,7 @@ def run_scaling_perf(results_dir: Path, sizes: tuple[int, ...] = (10_000, 50_000
             wall, rss = timed_subprocess([python, "-m", "bench", "run", "--synthesizer", "raw", "--cohort", "mimic3-sim",
                                           "--patients", str(size), "--seeds", "1", "--results-dir", scratch,
                                           "--no-progress"])
-            from bench.run.records import load_records
+            from bench.run.record import load_records
 
             record = load_records(Path(scratch))[0]
         timings = record.timings

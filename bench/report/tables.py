@@ -37,8 +37,8 @@ from tabulate import tabulate
 from bench.privacy.audit import AuditCounts, flagging_confidence
 from bench.privacy.accountant import spent_epsilon
 from bench.privacy.ledgers import LEDGER_TABLES
-from bench.run.record import Record
-from bench.run.records import atomic_write_text, load_records
+from bench.run.record import Record, load_records
+from bench.run.records import atomic_write_text
 from bench.api.synthesizer import NO_DP, group_privacy
 from bench.errors import BenchInputError
 

@@ -1,7 +1,7 @@
-"""The typed view of a run record: what a finished cell says, as the report reads it.
+"""The typed view of a run record, and reading records: what a finished cell says, as the report reads it.
 
-A record is written as JSON (``bench.run.records``) and read back through
-``Record.from_json``, which checks that it is a record of a format this code
+A record is written as JSON (``bench.run.records``) and read back by
+``load_records`` / ``read_record`` through ``Record.from_json``, which checks that it is a record of a format this code
 reads, with every field of the right type, and names the file and the first
 problem otherwise (a record written by another version, or edited by hand).
 The envelope is typed: the cell's specification (``CellSpec``), its budget
@@ -14,12 +14,14 @@ result: success, advantage, AUC, TPR at fixed FPRs, intervals, audit counts),
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bench.api.synthesizer import parse_epsilon
 from bench.errors import BenchInputError
+from bench.run.records import RECORDS_DIR, RUN_SUFFIX, record_path
 
 RECORD_FORMAT = 1  # the layout this code writes (``spec.evaluation.format``)
 RECORD_FORMATS = (RECORD_FORMAT,)  # the layouts it reads
@@ -156,3 +158,30 @@ def _check(data: Any, source: Path | str) -> None:
         parse_epsilon(spec["budget"]["epsilon"]) if spec.get("budget") else None
     except BenchInputError as exc:
         raise problem(f"spec.budget.epsilon: {exc}") from None
+
+
+def read_record(results_dir: Path, key: str) -> Record | None:
+    path = record_path(results_dir, key)
+    if not path.exists():
+        return None
+    return _with_run_info(path)
+
+
+def load_records(results_dir: Path) -> list[Record]:
+    folder = Path(results_dir) / RECORDS_DIR
+    if not folder.is_dir():
+        return []
+    return [_with_run_info(p) for p in sorted(folder.glob("*.json")) if not p.name.endswith(RUN_SUFFIX)]
+
+
+def _with_run_info(path: Path) -> Record:
+    """The record at ``path`` with its run file merged in, checked (``Record.from_json``)."""
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise BenchInputError(f"{path}: not a run record this version reads: not JSON ({exc})") from None
+    run_path = path.with_name(path.stem + RUN_SUFFIX)
+    if isinstance(data, dict) and run_path.exists():  # older records hold their timings themselves
+        run = json.loads(run_path.read_text())
+        data.update({k: v for k, v in run.items() if k != "key"})
+    return Record.from_json(data, path)

@@ -12,7 +12,10 @@ it. Reading a record merges the two. A synthesizer's ``fit_info_`` entries
 that are timings (names ending in ``_seconds`` or ``_per_second``) move to the
 run file's timings as ``fit_<name>``.
 
-``bench.run.record`` is the typed view a record is read back as.
+Reading is ``bench.run.record`` (``load_records``, ``read_record``): a typed
+``Record``. It is apart from this module so that the cell, which writes, does
+not import the reader, and a change to how records are read leaves every
+record's code fingerprint as it was.
 
 Files are written to a temporary name in the same folder and renamed, the
 run file first, so a killed run never leaves a half-written record, and a
@@ -29,8 +32,6 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
-
-from bench.run.record import RECORD_FORMAT, Record
 
 RECORDS_DIR = "records"
 TRACKED_PACKAGES = (
@@ -109,35 +110,6 @@ def write_record(results_dir: Path, record: dict[str, Any]) -> Path:
     atomic_write_text(path.with_name(path.stem + RUN_SUFFIX), _dumps(run))
     atomic_write_text(path, _dumps(result))
     return path
-
-
-def read_record(results_dir: Path, key: str) -> Record | None:
-    path = record_path(results_dir, key)
-    if not path.exists():
-        return None
-    return _with_run_info(path)
-
-
-def load_records(results_dir: Path) -> list[Record]:
-    folder = Path(results_dir) / RECORDS_DIR
-    if not folder.is_dir():
-        return []
-    return [_with_run_info(p) for p in sorted(folder.glob("*.json")) if not p.name.endswith(RUN_SUFFIX)]
-
-
-def _with_run_info(path: Path) -> Record:
-    """The record at ``path`` with its run file merged in, checked (``Record.from_json``)."""
-    from bench.errors import BenchInputError
-
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise BenchInputError(f"{path}: not a run record this version reads: not JSON ({exc})") from None
-    run_path = path.with_name(path.stem + RUN_SUFFIX)
-    if isinstance(data, dict) and run_path.exists():  # older records hold their timings themselves
-        run = json.loads(run_path.read_text())
-        data.update({k: v for k, v in run.items() if k != "key"})
-    return Record.from_json(data, path)
 
 
 def _dumps(value: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ import sys
 from typing import Any, Callable
 
 from bench.run import records
-from bench.run.record import RECORD_FORMAT, Record
+from bench.run.record import RECORD_FORMAT, Record, read_record
 from bench.run.cell import Cell, Suite
 from bench.data.cohort import Cohort, CohortOptions
 from bench.run.config import RunConfig
@@ -118,7 +118,7 @@ def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[
     cells = plan_cells(config, suite)
     done: dict[str, Record] = {}
     for cell in cells:
-        existing = None if config.force else records.read_record(config.results_dir, cell.key)
+        existing = None if config.force else read_record(config.results_dir, cell.key)
         if existing is not None:
             done[cell.key] = existing
     pending = [cell for cell in cells if cell.key not in done]
@@ -129,7 +129,7 @@ def run_grid(config: RunConfig, suite: Suite, *, progress: bool = True) -> list[
             records.write_record(config.results_dir, record)
             if record["status"] != "ok":
                 bar.write(f"cell failed: {cell.cohort} / {cell.synthesizer} / seed {cell.seed}: {record['error']}")
-            done[cell.key] = records.read_record(config.results_dir, cell.key)  # as a resumed run reads it
+            done[cell.key] = read_record(config.results_dir, cell.key)  # as a resumed run reads it
             bar.set_description(f"{cell.cohort} {cell.synthesizer} seed {cell.seed}")
             bar.update(1)
     return [done[cell.key] for cell in cells]

@@ -77,12 +77,13 @@ def test_a_breakdown_gives_what_each_metric_means(releases, mimic_split, mimic_s
     """Computed independently: the model's scores through scikit-learn, the per-column divergences by hand."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
-    from bench.metrics.downstream import _mortality_scores
+    from bench.metrics.downstream import DownstreamConfig, _mortality_scores
     from bench.metrics.jensen_shannon import per_column_jsd
 
     schema, release = mimic_small.schema, releases["good"]
     mortality = METRICS.load("mortality_auc")().compute_breakdown(mimic_split.test, release, schema, seed=5)
-    truth, predicted = _mortality_scores(mimic_split.test, release, schema, np.random.default_rng([5, 0x3E7]))
+    truth, predicted = _mortality_scores(mimic_split.test, release, schema, np.random.default_rng([5, 0x3E7]),
+                                        DownstreamConfig())
     assert mortality == {"mortality_auc": roc_auc_score(truth, predicted),
                          "mortality_auprc": average_precision_score(truth, predicted)}
     assert mortality["mortality_auc"] != mortality["mortality_auprc"]
@@ -97,9 +98,10 @@ def test_a_cell_trains_one_model_per_outcome(releases, mimic_split, mimic_small,
 
     fits = []
     original = downstream.train_classifier
-    monkeypatch.setattr(downstream, "train_classifier", lambda *a, **k: fits.append(a[-1]) or original(*a, **k))
+    monkeypatch.setattr(downstream, "train_classifier", lambda *a, **k: fits.append(a[3]) or original(*a, **k))
     metrics = {name: METRICS.load(name) for name in METRICS.names()}
     suite = Suite({}, {}, metrics, {}, [])
-    values, errors, _ = _score_metrics(suite, mimic_small, mimic_split, releases["good"], seed=0, timings={})
+    values, errors, _ = _score_metrics(suite, mimic_small, mimic_split, releases["good"], seed=0, profile="quick",
+                                      timings={})
     assert not errors and all(values[name] is not None for name in metrics)
     assert sorted(fits) == ["mortality", "readmission"]  # AUC and AUPRC share one model

@@ -33,6 +33,8 @@ def _record(synth, seed, epsilon, auc, tpr, *, status="ok", reference=False, coh
         "is_dp": dp,
         "reference": reference,
         "display_name": synth,
+        "privacy": None,
+        "split_sizes": {"train": 100},
         "metrics": {"mortality_auc": auc} if ok else {},
         "metric_info": {"mortality_auc": {"min_value": 0.0, "max_value": 1.0}},
         "attacks": {

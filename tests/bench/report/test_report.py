@@ -5,8 +5,8 @@ import json
 import pytest
 
 from bench.run.config import RunConfig
-from bench.run.record import Record
-from bench.run.records import load_records, write_record
+from bench.run.record import Record, load_records
+from bench.run.records import write_record
 from bench.report.tables import render_all, render_full, render_table1
 from bench.run.runner import load_suite, run_grid
 

@@ -7,8 +7,7 @@ import shutil
 import pytest
 
 from bench.errors import BenchInputError
-from bench.run.record import RECORD_FORMAT, RecordedBudget
-from bench.run.records import load_records
+from bench.run.record import RECORD_FORMAT, RecordedBudget, load_records
 from tests.conftest import REPO, run_cli
 
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from bench.run.config import RunConfig
-from bench.run.records import load_records
+from bench.run.record import load_records
 from bench.report.tables import render_all
 from bench.run.runner import load_suite, run_grid
 from tests.conftest import FIXTURES, REPO, run_cli
