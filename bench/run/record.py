@@ -1,4 +1,4 @@
-"""The typed view of a run record, and reading records: what a finished cell says, as the report reads it.
+"""Reading run records back as a typed view: what a finished cell says, as the report reads it.
 
 A record is written as JSON (``bench.run.records``) and read back by
 ``load_records`` / ``read_record`` through ``Record.from_json``, which checks that it is a record of a format this code
